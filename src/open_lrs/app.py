@@ -1,0 +1,119 @@
+"""The FastAPI application: the versioned JSON API, health checks and OpenAPI docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from open_lrs import __version__
+from open_lrs.audit.api import router as audit_router
+from open_lrs.core import migrate
+from open_lrs.core.db import Database
+from open_lrs.core.http import RequestContextMiddleware, install_error_handlers, problem
+from open_lrs.core.logging import configure_logging
+from open_lrs.core.settings import Settings, get_settings
+from open_lrs.learners.api import router as learners_router
+
+DESCRIPTION = """\
+Open LRS issues and verifies Unique Learner Numbers (ULNs) and keeps the Learner Register.
+
+Authenticate every call with `Authorization: Bearer <API key>` (`lrs org add` prints one).
+Errors are RFC 9457 problem details with a stable `code` and, where there is one, the LRS
+response code in `lrs_code`. See docs/api.md for a guide and docs/permissions.md for who may
+call what.
+"""
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "lrs_code": {"type": "string"},
+        "request_id": {"type": ["string", "null"]},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    app = FastAPI(
+        title="Open LRS",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "learners", "description": "The Learner Register: ULNs and learners"},
+            {"name": "audit", "description": "The audit log (administrators)"},
+            {"name": "health", "description": "Liveness and readiness"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.database = database or Database.from_url(
+        settings.database_url, echo=settings.database_echo
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body=settings.max_request_bytes)
+    app.include_router(learners_router)
+    app.include_router(audit_router)
+
+    @app.get("/healthz", tags=["health"], operation_id="healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness: the process is up."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        operation_id="readyz",
+        responses={503: {"description": "Not ready"}},
+    )
+    def readyz() -> Any:
+        """Readiness: the database answers and its schema is at the latest migration."""
+        db: Database = app.state.database
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            current = migrate.current_revision(db.engine)
+        except Exception:
+            return problem(503, "not_ready", "Not ready", "The database cannot be reached.")
+        head = migrate.head_revision()
+        if current != head:
+            return problem(
+                503,
+                "not_ready",
+                "Not ready",
+                f"The database is at migration {current}, not {head}: run 'lrs db upgrade'.",
+            )
+        return {"status": "ready", "migration": current}
+
+    original_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original_openapi()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+                PROBLEM_SCHEMA
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,63 @@
+"""JSON API v1 for administrators to query the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel
+
+from open_lrs.audit import service
+from open_lrs.core.http import ActorDep, UowDep
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+class AuditEventPublic(BaseModel):
+    id: int
+    occurred_at: datetime
+    request_id: str | None
+    ukprn: str | None
+    api_key_id: int | None
+    user_id: int | None
+    user_label: str | None
+    action: str
+    uln: str | None
+    outcome: str
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    events: list[AuditEventPublic]
+    next_after_id: int | None
+
+
+@router.get("/audit-events", operation_id="listAuditEvents", response_model=AuditPage)
+def list_audit_events(
+    actor: ActorDep,
+    uow: UowDep,
+    uln: Annotated[str | None, Query(max_length=10)] = None,
+    ukprn: Annotated[str | None, Query(max_length=8)] = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    after_id: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> AuditPage:
+    """The audit log, oldest first; page with `after_id` (administrators only)."""
+    entries = service.query(
+        uow,
+        actor,
+        service.AuditQuery(
+            uln=uln,
+            ukprn=ukprn,
+            action=action,
+            since=since,
+            until=until,
+            after_id=after_id,
+            limit=limit,
+        ),
+    )
+    events = [AuditEventPublic(**e.__dict__) for e in entries]
+    return AuditPage(events=events, next_after_id=events[-1].id if len(events) == limit else None)

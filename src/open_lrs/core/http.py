@@ -1,0 +1,252 @@
+"""The JSON API's shared HTTP plumbing: problem details, request ids, body limits, the caller.
+
+Errors leave as RFC 9457 ``application/problem+json`` with a stable ``code``, the matching LRS
+code, and field errors for validation. Unexpected errors become a 500 problem that carries only
+the request id: never a stack trace, never personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from open_lrs.core.context import request_id_var
+from open_lrs.core.db import Database, UnitOfWork
+from open_lrs.core.errors import LrsError, Unauthenticated
+from open_lrs.core.logging import get_logger
+from open_lrs.core.security import Actor
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://github.com/open-lrs/open-lrs/blob/main/docs/api.md#"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+log = get_logger("open_lrs.http")
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    lrs_code: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": request_id_var.get(),
+    }
+    if lrs_code:
+        body["lrs_code"] = lrs_code
+    if errors:
+        body["errors"] = errors
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # Pydantic adds the type name of a union/annotated branch to the location; drop those.
+    parts = [p for p in parts if not p.startswith(("function-", "literal[", "constrained-"))]
+    return ".".join(parts) or "body"
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "is invalid"))
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if err.get("type") == "missing":
+        return "is required"
+    if err.get("type") == "extra_forbidden":
+        return "is not a recognised field"
+    return msg
+
+
+async def _on_lrs_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LrsError)
+    headers = {"WWW-Authenticate": 'Bearer realm="open-lrs"'} if exc.status == 401 else None
+    return problem(
+        exc.status,
+        exc.code,
+        exc.title,
+        exc.detail,
+        lrs_code=exc.lrs_code,
+        errors=[e.as_dict() for e in exc.errors] or None,
+        extra=exc.extra,
+        headers=headers,
+    )
+
+
+async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "field": _field_name(tuple(e.get("loc", ()))),
+            "message": _message(e),
+            "code": e.get("type", "invalid"),
+        }
+        for e in exc.errors()
+    ]
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    missing = [e["field"] for e in errors if e["code"] == "missing"]
+    if missing and len(missing) == len(errors):
+        return problem(
+            422,
+            "insufficient_data",
+            "Mandatory fields are missing",
+            f"Missing: {', '.join(missing)}.",
+            lrs_code="WSRC0015",
+            errors=errors,
+        )
+    return problem(
+        422,
+        "validation_error",
+        "The request has invalid fields",
+        f"Check these fields: {fields}.",
+        lrs_code="WSEC0001",
+        errors=errors,
+    )
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_PROBLEMS.get(exc.status_code, ("http_error", "The request failed"))
+    return problem(exc.status_code, code, title, str(exc.detail), headers=exc.headers)
+
+
+_HTTP_PROBLEMS = {
+    400: ("bad_request", "Bad request"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "The request body is too large"),
+}
+
+
+async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled_error", error_type=type(exc).__name__)
+    return problem(
+        500,
+        "internal_error",
+        "Something went wrong",
+        "The service could not complete the request. Quote the request id if you report it.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(LrsError, _on_lrs_error)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+class RequestContextMiddleware:
+    """Request id, a body-size limit enforced while streaming, and one masked access-log line."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            response = problem(
+                413,
+                "payload_too_large",
+                "The request body is too large",
+                f"Request bodies are limited to {self.max_body} bytes.",
+            )
+            await response(scope, receive, send)
+            request_id_var.reset(token)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise _BodyTooLarge()
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except _BodyTooLarge:
+            response = problem(
+                413,
+                "payload_too_large",
+                "The request body is too large",
+                f"Request bodies are limited to {self.max_body} bytes.",
+            )
+            await response(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope.get("method"),
+                path=scope.get("path"),
+                status=status["code"],
+                ms=round((time.perf_counter() - started) * 1000, 1),
+                request_id=request_id,
+            )
+            request_id_var.reset(token)
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised from ``receive``; an HTTPException so that FastAPI's body parser re-raises it."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "The request body is too large.")
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.database
+    return db
+
+
+def get_uow(db: Annotated[Database, Depends(get_database)]) -> UnitOfWork:
+    return db.unit_of_work()
+
+
+def get_actor(request: Request, db: Annotated[Database, Depends(get_database)]) -> Actor:
+    from open_lrs.organisations.service import authenticate
+
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Send your API key as 'Authorization: Bearer <key>'.")
+    return authenticate(db.unit_of_work(), token.strip())
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,171 @@
+"""JSON API v1 for learners: thin routes over the learner services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import AwareDatetime
+
+from open_lrs.core.http import ActorDep, UowDep
+from open_lrs.learners import lookup, merging, service
+from open_lrs.learners.schemas import (
+    HistoryEntry,
+    LearnerCreate,
+    LearnerResult,
+    LearnerUpdate,
+    MergeReport,
+    MergeRequest,
+    MergeResponse,
+    RetrieveRequest,
+    RetrieveResponse,
+    UnmergeRequest,
+    VerifyRequest,
+    VerifyResponse,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["learners"])
+
+UlnPath = Annotated[str, Path(description="A 10-digit ULN", examples=["1234567899"], max_length=64)]
+
+PROBLEM = {
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or invalid API key", **PROBLEM},
+    403: {"description": "Your organisation may not do this", **PROBLEM},
+    413: {"description": "Body too large", **PROBLEM},
+    422: {"description": "Invalid input; `errors` names each field", **PROBLEM},
+}
+
+
+@router.post(
+    "/learners",
+    operation_id="registerLearner",
+    status_code=201,
+    response_model=LearnerResult,
+    responses={
+        **AUTH_ERRORS,
+        409: {"description": "Learner already registered (WSRC0021)", **PROBLEM},
+    },
+)
+def register_learner(learner: LearnerCreate, actor: ActorDep, uow: UowDep) -> LearnerResult:
+    """Register a learner and issue a new ULN (WSRC0005).
+
+    Refused with 409 `duplicate_learner` (WSRC0021) when a learner with the same given name,
+    family name, date of birth, gender and postcode exists; the problem carries their `uln`.
+    """
+    return service.register(uow, actor, learner)
+
+
+@router.get(
+    "/learners/{uln}",
+    operation_id="getLearner",
+    response_model=LearnerResult,
+    responses={**AUTH_ERRORS, 404: {"description": "No learner has this ULN", **PROBLEM}},
+)
+def get_learner(uln: UlnPath, actor: ActorDep, uow: UowDep) -> LearnerResult:
+    """Read a learner by ULN. A linked ULN answers with its master (WSRC0022)."""
+    return service.read(uow, actor, uln)
+
+
+@router.patch(
+    "/learners/{uln}",
+    operation_id="updateLearner",
+    response_model=LearnerResult,
+    responses={
+        **AUTH_ERRORS,
+        404: {"description": "No learner has this ULN (WSRC0019)", **PROBLEM},
+        409: {"description": "Stale version (WSRC0013)", **PROBLEM},
+    },
+)
+def update_learner(
+    uln: UlnPath, changes: LearnerUpdate, actor: ActorDep, uow: UowDep
+) -> LearnerResult:
+    """Change some of a learner's details, quoting the `version` you read (optimistic locking)."""
+    return service.update(uow, actor, uln, changes)
+
+
+@router.get(
+    "/learners/{uln}/history",
+    operation_id="getLearnerHistory",
+    response_model=list[HistoryEntry],
+    responses={**AUTH_ERRORS, 404: {"description": "No learner has this ULN", **PROBLEM}},
+)
+def get_learner_history(uln: UlnPath, actor: ActorDep, uow: UowDep) -> list[HistoryEntry]:
+    """Every change to the learner: who, when, and each field's old and new value."""
+    return service.history(uow, actor, uln)
+
+
+@router.post(
+    "/learners/verify",
+    operation_id="verifyLearner",
+    response_model=VerifyResponse,
+    responses=AUTH_ERRORS,
+)
+def verify_learner(request: VerifyRequest, actor: ActorDep, uow: UowDep) -> VerifyResponse:
+    """Verify a ULN against a name (and optionally date of birth and gender): WSVRC codes."""
+    return lookup.verify(uow, actor, request)
+
+
+@router.post(
+    "/learners/retrieve",
+    operation_id="retrieveUlns",
+    response_model=RetrieveResponse,
+    responses=AUTH_ERRORS,
+)
+def retrieve_ulns(request: RetrieveRequest, actor: ActorDep, uow: UowDep) -> RetrieveResponse:
+    """The status of 1 to 200 ULNs: found, linked (with the master ULN), not found or invalid."""
+    return lookup.retrieve(uow, actor, request.ulns)
+
+
+@router.post(
+    "/learners/merge",
+    operation_id="mergeLearners",
+    response_model=MergeResponse,
+    responses={
+        **AUTH_ERRORS,
+        404: {"description": "Unknown ULN", **PROBLEM},
+        409: {"description": "Merge refused", **PROBLEM},
+    },
+)
+def merge_learners(request: MergeRequest, actor: ActorDep, uow: UowDep) -> MergeResponse:
+    """Link `linked_uln` to `master_uln` (administrators only)."""
+    return merging.merge(
+        uow,
+        actor,
+        master_uln=request.master_uln,
+        linked_uln=request.linked_uln,
+        reason=request.reason,
+    )
+
+
+@router.post(
+    "/learners/unmerge",
+    operation_id="unmergeLearners",
+    response_model=MergeResponse,
+    responses={
+        **AUTH_ERRORS,
+        404: {"description": "Unknown ULN", **PROBLEM},
+        409: {"description": "Not linked", **PROBLEM},
+    },
+)
+def unmerge_learners(request: UnmergeRequest, actor: ActorDep, uow: UowDep) -> MergeResponse:
+    """Undo a merge, restoring both learners exactly as they were (administrators only)."""
+    return merging.unmerge(uow, actor, linked_uln=request.linked_uln, reason=request.reason)
+
+
+@router.get(
+    "/reports/merges",
+    operation_id="getMergeReport",
+    response_model=MergeReport,
+    responses=AUTH_ERRORS,
+)
+def merge_report(
+    actor: ActorDep,
+    uow: UowDep,
+    since: Annotated[AwareDatetime, Query(description="ISO 8601 date-time with time zone")],
+    until: Annotated[AwareDatetime | None, Query()] = None,
+) -> MergeReport:
+    """Merges and unmerges since a time, so providers can update their own records."""
+    return merging.report(uow, actor, since=since, until=until)

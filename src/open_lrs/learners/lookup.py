@@ -1,0 +1,130 @@
+"""Verifying a ULN against a name, and checking many ULNs at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from open_lrs.audit import service as audit
+from open_lrs.core.db import UnitOfWork
+from open_lrs.core.security import Actor
+from open_lrs.learners import repository as repo
+from open_lrs.learners.models import LINKED, Learner
+from open_lrs.learners.schemas import RetrievedUln, RetrieveResponse, VerifyRequest, VerifyResponse
+from open_lrs.learners.uln import uln_error
+from open_lrs.learners.verification import NOT_FOUND, Candidate, Claim
+from open_lrs.learners.verification import verify as verify_claim
+from open_lrs.organisations.permissions import Action
+from open_lrs.organisations.service import require
+
+
+def verify(uow: UnitOfWork, actor: Actor, req: VerifyRequest) -> VerifyResponse:
+    require(actor, Action.LEARNER_VERIFY)
+    with uow:
+        s = uow.session
+        learner = repo.by_uln(s, req.uln)
+        if learner is None:
+            audit.record(s, actor, Action.LEARNER_VERIFY, outcome=NOT_FOUND.lrs_code)
+            uow.commit()
+            return VerifyResponse(
+                result="not_found",
+                code=NOT_FOUND.lrs_code,
+                uln=req.uln,
+                searched_uln=req.uln,
+                failure_flags=[],
+            )
+        _, master = repo.resolve(s, req.uln)
+        outcome = verify_claim(
+            Claim(
+                given_name=req.given_name,
+                family_name=req.family_name,
+                date_of_birth=req.date_of_birth,
+                gender=req.gender,
+            ),
+            Candidate(
+                given_name=master.given_name,
+                family_name=master.family_name,
+                previous_family_name=master.previous_family_name,
+                preferred_given_name=master.preferred_given_name,
+                date_of_birth=master.date_of_birth,
+                gender=master.gender,
+            ),
+            linked=master.id != learner.id,
+        )
+        audit.record(
+            s,
+            actor,
+            Action.LEARNER_VERIFY,
+            outcome=outcome.lrs_code,
+            learner_id=master.id,
+            details={"failure_flags": list(outcome.failure_flags)},
+        )
+        uow.commit()
+        return VerifyResponse(
+            result=outcome.result.value,
+            code=outcome.lrs_code,
+            uln=master.uln,
+            searched_uln=req.uln,
+            failure_flags=list(outcome.failure_flags),
+        )
+
+
+def retrieve(uow: UnitOfWork, actor: Actor, ulns: list[str]) -> RetrieveResponse:
+    """Status of up to 200 ULNs in two queries; no personal data is returned."""
+    require(actor, Action.LEARNER_RETRIEVE)
+    valid = [u for u in dict.fromkeys(ulns) if uln_error(u) is None]
+    with uow:
+        s = uow.session
+        found = (
+            {
+                row.uln: row
+                for row in s.execute(
+                    select(Learner.id, Learner.uln, Learner.status, Learner.master_id).where(
+                        Learner.uln.in_(valid)
+                    )
+                )
+            }
+            if valid
+            else {}
+        )
+        master_ids = {r.master_id for r in found.values() if r.master_id is not None}
+        masters = (
+            dict(
+                s.execute(
+                    select(Learner.id, Learner.uln).where(Learner.id.in_(master_ids))
+                ).tuples()
+            )
+            if master_ids
+            else {}
+        )
+        results = []
+        for uln in ulns:
+            if problem := uln_error(uln):
+                results.append(
+                    RetrievedUln(
+                        uln=uln, status="invalid", lrs_code="WSEC0136", message=f"ULN {problem}"
+                    )
+                )
+            elif (row := found.get(uln)) is None:
+                results.append(RetrievedUln(uln=uln, status="not_found", lrs_code="WSRC0001"))
+            elif row.status == LINKED and row.master_id is not None:
+                results.append(
+                    RetrievedUln(
+                        uln=uln,
+                        status="linked",
+                        lrs_code="WSRC0022",
+                        master_uln=masters[row.master_id],
+                    )
+                )
+            else:
+                results.append(
+                    RetrievedUln(uln=uln, status="found", lrs_code="WSRC0004", master_uln=uln)
+                )
+        audit.record_many(
+            s,
+            actor,
+            Action.LEARNER_RETRIEVE,
+            outcome="ok",
+            learner_ids=sorted({r.id for r in found.values()}),
+        )
+        uow.commit()
+        return RetrieveResponse(results=results)

@@ -1,0 +1,17 @@
+"""Every mapped model, imported in one place so that Alembic sees the whole schema."""
+
+from open_lrs.audit.models import AuditEvent
+from open_lrs.core.db import Base
+from open_lrs.learners.models import Learner, LearnerHistory, LearnerMerge
+from open_lrs.organisations.models import ApiKey, Organisation, User
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "Learner",
+    "LearnerHistory",
+    "LearnerMerge",
+    "Organisation",
+    "User",
+]

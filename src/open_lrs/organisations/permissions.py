@@ -1,0 +1,70 @@
+"""Who may do what: one table, the only place where an organisation kind is checked.
+
+docs/permissions.md is generated from ``MATRIX`` (``lrs docs permissions``), so the document
+and the rule cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    PROVIDER = "provider"
+    AWARDING_ORGANISATION = "awarding_organisation"
+    SCHOOL = "school"
+    UNIVERSITY = "university"
+    CAREERS_SERVICE = "careers_service"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    LEARNER_REGISTER = "learner.register"
+    LEARNER_READ = "learner.read"
+    LEARNER_UPDATE = "learner.update"
+    LEARNER_VERIFY = "learner.verify"
+    LEARNER_RETRIEVE = "learner.retrieve"
+    LEARNER_MERGE = "learner.merge"
+    LEARNER_IMPORT = "learner.import"
+    REPORT_MERGES = "report.merges"
+    AUDIT_READ = "audit.read"
+    ORGANISATION_MANAGE = "organisation.manage"
+
+
+ACTION_DESCRIPTIONS: dict[Action, str] = {
+    Action.LEARNER_REGISTER: "Register a learner and obtain a ULN",
+    Action.LEARNER_READ: "Read a learner's details by ULN",
+    Action.LEARNER_UPDATE: "Update a learner's details",
+    Action.LEARNER_VERIFY: "Verify a ULN against a name (answers match or not, no details)",
+    Action.LEARNER_RETRIEVE: "Check up to 200 ULNs at once (status and master ULN only)",
+    Action.LEARNER_MERGE: "Merge and unmerge ULNs",
+    Action.LEARNER_IMPORT: "Bulk-import an existing register",
+    Action.REPORT_MERGES: "List merged and unmerged ULNs",
+    Action.AUDIT_READ: "Query the audit log",
+    Action.ORGANISATION_MANAGE: "Create organisations and API keys",
+}
+
+_EVERYONE = {Action.LEARNER_VERIFY, Action.LEARNER_RETRIEVE, Action.REPORT_MERGES}
+_REGISTRARS = _EVERYONE | {Action.LEARNER_REGISTER, Action.LEARNER_READ, Action.LEARNER_UPDATE}
+
+MATRIX: dict[Kind, frozenset[Action]] = {
+    # Providers (colleges, training providers) and schools enrol learners: they register,
+    # read and keep details up to date.
+    Kind.PROVIDER: frozenset(_REGISTRARS),
+    Kind.SCHOOL: frozenset(_REGISTRARS),
+    # Awarding organisations post results against ULNs: they read details to confirm who a
+    # candidate is, but do not create or change learners.
+    Kind.AWARDING_ORGANISATION: frozenset(_EVERYONE | {Action.LEARNER_READ}),
+    # Universities and careers services check a ULN an applicant gives them; they see
+    # whether it matches, never the register's copy of the learner's details.
+    Kind.UNIVERSITY: frozenset(_EVERYONE),
+    Kind.CAREERS_SERVICE: frozenset(_EVERYONE),
+    Kind.ADMIN: frozenset(Action),
+}
+
+
+def is_allowed(kind: str, action: Action) -> bool:
+    try:
+        return action in MATRIX[Kind(kind)]
+    except ValueError:
+        return False

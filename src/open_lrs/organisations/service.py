@@ -1,0 +1,176 @@
+"""Organisations and API keys: create, authenticate, revoke, and the permission check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from open_lrs.core.clock import utcnow
+from open_lrs.core.db import UnitOfWork
+from open_lrs.core.errors import (
+    AlreadyExists,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
+from open_lrs.core.security import Actor, key_matches, new_api_key, split_key
+from open_lrs.organisations.models import ApiKey, Organisation
+from open_lrs.organisations.permissions import Action, Kind, is_allowed
+
+UKPRN = re.compile(r"^[0-9]{8}$")
+# last_used_at is a convenience, not an audit record: refresh it at most once a minute so that
+# authenticating a busy key does not write on every request.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def require(actor: Actor, action: Action) -> None:
+    if not is_allowed(actor.organisation_kind, action):
+        raise Forbidden(
+            f"A {actor.organisation_kind.replace('_', ' ')} may not do this "
+            f"({action.value}); see docs/permissions.md."
+        )
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    organisation_id: int
+    ukprn: str
+    key_id: int
+    name: str
+    api_key: str
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _validate_org(name: str, ukprn: str, kind: str) -> list[FieldError]:
+    errors = []
+    if not name.strip() or len(name) > 200:
+        errors.append(FieldError("name", "must be 1 to 200 characters"))
+    if not UKPRN.match(ukprn):
+        errors.append(FieldError("ukprn", "must be exactly 8 digits"))
+    if kind not in {k.value for k in Kind}:
+        errors.append(FieldError("kind", "must be one of " + ", ".join(k.value for k in Kind)))
+    return errors
+
+
+def _issue_key(uow: UnitOfWork, org: Organisation, key_name: str) -> CreatedKey:
+    key = new_api_key()
+    row = ApiKey(organisation_id=org.id, name=key_name, prefix=key.prefix, key_digest=key.digest)
+    uow.session.add(row)
+    uow.flush()
+    return CreatedKey(org.id, org.ukprn, row.id, key_name, key.plaintext)
+
+
+def create_organisation(
+    uow: UnitOfWork, *, name: str, ukprn: str, kind: str, key_name: str = "default"
+) -> CreatedKey:
+    """Create an organisation with its first API key; the key is returned once, never stored."""
+    if errors := _validate_org(name, ukprn, kind):
+        raise ValidationFailed("The organisation has invalid fields", errors=errors)
+    with uow:
+        if uow.session.scalar(select(Organisation.id).where(Organisation.ukprn == ukprn)):
+            raise AlreadyExists(f"An organisation with UKPRN {ukprn} already exists")
+        org = Organisation(name=name.strip(), ukprn=ukprn, kind=kind)
+        uow.session.add(org)
+        uow.flush()
+        created = _issue_key(uow, org, key_name)
+        uow.commit()
+        return created
+
+
+def _org_by_ukprn(uow: UnitOfWork, ukprn: str) -> Organisation:
+    org = uow.session.scalar(select(Organisation).where(Organisation.ukprn == ukprn))
+    if org is None:
+        raise NotFound(f"No organisation has UKPRN {ukprn}")
+    return org
+
+
+def add_key(uow: UnitOfWork, *, ukprn: str, name: str) -> CreatedKey:
+    if not name.strip() or len(name) > 100:
+        raise ValidationFailed(
+            "Invalid key name", errors=[FieldError("name", "must be 1 to 100 characters")]
+        )
+    with uow:
+        created = _issue_key(uow, _org_by_ukprn(uow, ukprn), name.strip())
+        uow.commit()
+        return created
+
+
+def list_keys(uow: UnitOfWork, *, ukprn: str) -> list[KeyInfo]:
+    with uow:
+        org = _org_by_ukprn(uow, ukprn)
+        rows = uow.session.scalars(
+            select(ApiKey).where(ApiKey.organisation_id == org.id).order_by(ApiKey.id)
+        )
+        return [
+            KeyInfo(r.id, r.name, r.prefix, r.created_at, r.last_used_at, r.revoked_at)
+            for r in rows
+        ]
+
+
+def revoke_key(uow: UnitOfWork, *, ukprn: str, key_id: int) -> KeyInfo:
+    with uow:
+        org = _org_by_ukprn(uow, ukprn)
+        row = uow.session.scalar(
+            select(ApiKey).where(ApiKey.id == key_id, ApiKey.organisation_id == org.id)
+        )
+        if row is None:
+            raise NotFound(f"Organisation {ukprn} has no API key {key_id}")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+        uow.commit()
+        return KeyInfo(
+            row.id, row.name, row.prefix, row.created_at, row.last_used_at, row.revoked_at
+        )
+
+
+def authenticate(uow: UnitOfWork, plaintext: str) -> Actor:
+    """The actor behind an API key; the same answer for every kind of failure."""
+    prefix = split_key(plaintext)
+    failure = Unauthenticated("The API key is missing, malformed, revoked or unknown.")
+    if prefix is None:
+        raise failure
+    with uow:
+        found = uow.session.execute(
+            select(ApiKey, Organisation)
+            .join(Organisation, Organisation.id == ApiKey.organisation_id)
+            .where(ApiKey.prefix == prefix)
+        ).first()
+        if found is None:
+            raise failure
+        key, org = found.tuple()
+        if (
+            key.revoked_at is not None
+            or not org.active
+            or not key_matches(plaintext, key.key_digest)
+        ):
+            raise failure
+        now = utcnow()
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
+            uow.session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+            uow.commit()
+        return Actor(
+            organisation_id=org.id, organisation_kind=org.kind, ukprn=org.ukprn, api_key_id=key.id
+        )
+
+
+def system_actor(uow: UnitOfWork, ukprn: str) -> Actor:
+    """The actor for an operator's CLI command acting as an organisation (no API key)."""
+    with uow:
+        org = _org_by_ukprn(uow, ukprn)
+        return Actor(
+            organisation_id=org.id, organisation_kind=org.kind, ukprn=org.ukprn, user_label="cli"
+        )
