@@ -1,0 +1,128 @@
+"""The `lrs` command line: one entry point for operators, scripts and `make run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from open_lrs.core import migrate
+from open_lrs.core.cli_support import console, database, print_json
+from open_lrs.core.settings import get_settings
+from open_lrs.learners.cli import app as learners_app
+from open_lrs.organisations.cli import key_app, org_app
+
+app = typer.Typer(
+    name="lrs",
+    help="Open LRS: the Learner Register and Personal Learning Record service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data for trying the service locally.", no_args_is_help=True)
+docs_app = typer.Typer(help="Generate reference documents from the code.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(key_app, name="key")
+app.add_typer(learners_app, name="learners")
+app.add_typer(demo_app, name="demo")
+app.add_typer(docs_app, name="docs")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations (creating the SQLite file under ./var/ if needed)."""
+    db = database()
+    migrate.upgrade(db.engine, revision)
+    typer.echo(f"Database at migration {migrate.current_revision(db.engine)}.")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree (alembic check)."""
+    db = database()
+    migrate.check(db.engine)
+    typer.echo("Models and migrations agree.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's migration and the latest one."""
+    db = database()
+    typer.echo(f"current: {migrate.current_revision(db.engine)}  head: {migrate.head_revision()}")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: LRS_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: LRS_PORT or 8000")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL)")] = 1,
+) -> None:
+    """Serve the API (docs at /docs). Refuses to start on an unmigrated database."""
+    import uvicorn
+
+    settings = get_settings()
+    db = database()
+    if not migrate.is_up_to_date(db.engine):
+        console.print(
+            "[red]error:[/red] the database is not at the latest migration: "
+            "run 'lrs db upgrade' first."
+        )
+        raise typer.Exit(1)
+    if workers > 1 and settings.is_sqlite:
+        console.print("[red]error:[/red] several workers need PostgreSQL (LRS_DATABASE_URL).")
+        raise typer.Exit(1)
+    uvicorn.run(
+        "open_lrs.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+@demo_app.command("setup")
+def demo_setup(
+    keys_file: Annotated[Path, typer.Option(help="Where demo keys are kept")] = Path(
+        "var/demo-keys.json"
+    ),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create demo organisations and learners (development only) and print their keys."""
+    from open_lrs.demo.seed import seed
+
+    settings = get_settings()
+    if settings.environment != "development":
+        console.print("[red]error:[/red] demo data is only for LRS_ENVIRONMENT=development.")
+        raise typer.Exit(1)
+    orgs, ulns = seed(database(), keys_file)
+    if as_json:
+        print_json({"organisations": [o.__dict__ for o in orgs], "learner_ulns": ulns})
+        return
+    base = f"http://{settings.host}:{settings.port}"
+    typer.echo("Demo organisations and API keys (local demo only):")
+    for o in orgs:
+        typer.echo(f"  {o.kind:<22} UKPRN {o.ukprn}  {o.name:<26} key: {o.api_key}")
+    college_key = orgs[0].api_key
+    typer.echo(f"Demo learners' ULNs: {', '.join(ulns)}")
+    typer.echo("Try it:")
+    typer.echo(f"  curl -H 'Authorization: Bearer {college_key}' {base}/api/v1/learners/{ulns[0]}")
+    typer.echo(f"  API docs: {base}/docs")
+
+
+@docs_app.command("permissions")
+def docs_permissions(
+    output: Annotated[Path, typer.Option()] = Path("docs/permissions.md"),
+) -> None:
+    """Write the permissions matrix (docs/permissions.md) from the code's one table."""
+    from open_lrs.organisations.docs import permissions_markdown
+
+    output.write_text(permissions_markdown(), encoding="utf-8")
+    typer.echo(f"Wrote {output}.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,81 @@
+"""The `lrs` command line, run as a real subprocess against a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import new_ukprn
+
+LRS = str(Path(sys.executable).with_name("lrs"))
+
+
+def lrs(url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LRS_DATABASE_URL": url, "LRS_ENVIRONMENT": "development"}
+    return subprocess.run([LRS, *args], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=120, check=False)
+
+
+def _json(proc: subprocess.CompletedProcess[str]) -> Any:
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_org_and_key_lifecycle(fresh_database_url: str) -> None:
+    url = fresh_database_url
+    ukprn = new_ukprn()
+    created = _json(lrs(url, "org", "add", "--name", "Leeds College", "--ukprn", ukprn,
+                        "--kind", "provider", "--json"))
+    assert created["api_key"].startswith("lrs_")
+    assert isinstance(created["organisation_id"], int)
+
+    duplicate = lrs(url, "org", "add", "--name", "Again", "--ukprn", ukprn, "--kind", "provider")
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr
+
+    bad = lrs(url, "org", "add", "--name", "Bad", "--ukprn", "123", "--kind", "provider")
+    assert bad.returncode == 1
+    assert "ukprn: must be exactly 8 digits" in bad.stderr
+
+    second = _json(lrs(url, "key", "add", "--ukprn", ukprn, "--name", "MIS", "--json"))
+    keys = _json(lrs(url, "key", "list", "--ukprn", ukprn, "--json"))
+    assert [k["name"] for k in keys] == ["default", "MIS"]
+    assert all("api_key" not in k and "digest" not in json.dumps(k) for k in keys)
+    revoked = lrs(url, "key", "revoke", "--ukprn", ukprn, "--key-id", str(second["key_id"]))
+    assert revoked.returncode == 0, revoked.stderr
+    keys = _json(lrs(url, "key", "list", "--ukprn", ukprn, "--json"))
+    assert keys[1]["revoked_at"] is not None
+    assert keys[0]["revoked_at"] is None
+
+
+def test_demo_setup_then_merge_from_the_cli(fresh_database_url: str, tmp_path: Path) -> None:
+    url = fresh_database_url
+    keys_file = tmp_path / "keys.json"
+    demo = _json(lrs(url, "demo", "setup", "--keys-file", str(keys_file), "--json"))
+    assert len(demo["learner_ulns"]) == 4
+    assert {o["kind"] for o in demo["organisations"]} >= {"provider", "admin"}
+    assert oct(keys_file.stat().st_mode & 0o777) == "0o600"
+    again = _json(lrs(url, "demo", "setup", "--keys-file", str(keys_file), "--json"))
+    assert again == demo  # idempotent: same learners, same keys
+
+    master, linked = demo["learner_ulns"][:2]
+    merged = _json(lrs(url, "learners", "merge", "--master", master, "--linked", linked,
+                       "--reason", "duplicate found by the helpdesk", "--json"))
+    assert merged["master"]["linked_ulns"] == [linked]
+    unmerged = _json(lrs(url, "learners", "unmerge", "--linked", linked, "--reason", "no",
+                         "--json"))
+    assert unmerged["linked"]["status"] == "active"
+    bad = lrs(url, "learners", "merge", "--master", "1234567890", "--linked", linked,
+              "--reason", "x")
+    assert bad.returncode == 1
+    assert "check digit" in bad.stderr
+
+
+def test_db_commands(fresh_database_url: str) -> None:
+    assert "agree" in lrs(fresh_database_url, "db", "check").stdout
+    current = lrs(fresh_database_url, "db", "current").stdout
+    assert "current: 0001" in current
