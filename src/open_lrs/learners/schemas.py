@@ -44,7 +44,7 @@ def _uln(value: str) -> str:
     return value
 
 
-def _text(max_length: int, *, multiline: bool = False) -> Any:
+def _text(max_length: int, *, multiline: bool = False) -> AfterValidator:
     return AfterValidator(lambda v: rules.free_text(v, max_length=max_length, multiline=multiline))
 
 
@@ -68,25 +68,32 @@ Uln = Annotated[
 ]
 
 
-def _opt(inner: Any) -> Any:
-    return Annotated[inner | None, BeforeValidator(_blank_to_none), Field(default=None)]
+Blank = BeforeValidator(_blank_to_none)
+Text35 = Annotated[str, Field(max_length=35), _text(35)]
+Text50 = Annotated[str, Field(max_length=50), _text(50)]
+Text254 = Annotated[str, Field(max_length=254), _text(254)]
+Text255 = Annotated[str, Field(max_length=255), _text(255)]
+Notes = Annotated[str, Field(max_length=4000), _text(4000, multiline=True)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(rules.email)]
+Nationality = Annotated[str, Field(min_length=2, max_length=3), AfterValidator(rules.nationality)]
+Scn = Annotated[str, Field(max_length=9), AfterValidator(rules.scottish_candidate_number)]
+AddressDate = Annotated[
+    IsoDate, AfterValidator(lambda v: rules.date_not_in_future(v, today=today()))
+]
+VerificationType = Literal["0", "1", "2", "3", "4", "5", "6", "7", "999"]
+AbilityToShare = Literal["0", "1", "2"]
 
-
-OptText35 = _opt(Annotated[str, Field(max_length=35), _text(35)])
-OptText50 = _opt(Annotated[str, Field(max_length=50), _text(50)])
-OptText254 = _opt(Annotated[str, Field(max_length=254), _text(254)])
-OptText255 = _opt(Annotated[str, Field(max_length=255), _text(255)])
-OptNotes = _opt(Annotated[str, Field(max_length=4000), _text(4000, multiline=True)])
-OptEmail = _opt(Annotated[str, Field(max_length=254), AfterValidator(rules.email)])
-OptNationality = _opt(
-    Annotated[str, Field(min_length=2, max_length=3), AfterValidator(rules.nationality)]
-)
-OptScn = _opt(Annotated[str, Field(max_length=9), AfterValidator(rules.scottish_candidate_number)])
-OptAddressDate = _opt(
-    Annotated[IsoDate, AfterValidator(lambda v: rules.date_not_in_future(v, today=today()))]
-)
-OptVerificationType = _opt(Literal["0", "1", "2", "3", "4", "5", "6", "7", "999"])
-OptAbilityToShare = _opt(Literal["0", "1", "2"])
+OptText35 = Annotated[Text35 | None, Blank, Field(default=None)]
+OptText50 = Annotated[Text50 | None, Blank, Field(default=None)]
+OptText254 = Annotated[Text254 | None, Blank, Field(default=None)]
+OptText255 = Annotated[Text255 | None, Blank, Field(default=None)]
+OptNotes = Annotated[Notes | None, Blank, Field(default=None)]
+OptEmail = Annotated[Email | None, Blank, Field(default=None)]
+OptNationality = Annotated[Nationality | None, Blank, Field(default=None)]
+OptScn = Annotated[Scn | None, Blank, Field(default=None)]
+OptAddressDate = Annotated[AddressDate | None, Blank, Field(default=None)]
+OptVerificationType = Annotated[VerificationType | None, Blank, Field(default=None)]
+OptAbilityToShare = Annotated[AbilityToShare | None, Blank, Field(default=None)]
 
 
 class _LearnerFields(BaseModel):
