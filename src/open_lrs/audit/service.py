@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from open_lrs.audit.models import AuditEvent
@@ -56,7 +56,7 @@ def record(
 
 
 def record_many(
-    session: Session,
+    session: Session | Connection,
     actor: Actor | None,
     action: str,
     *,

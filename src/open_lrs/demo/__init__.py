@@ -1,0 +1,1 @@
+"""Demo and test data: the demo organisations and learners, and generated registers."""
