@@ -77,8 +77,6 @@ def session(db: Database) -> Iterator[Session]:
     s.close()
 
 
-
-
 def new_ukprn() -> str:
     # Unique across a session and across backends' leftovers: high digits from a uuid.
     return f"{uuid.uuid4().int % 90_000_000 + 10_000_000:08d}"

@@ -7,10 +7,42 @@ from datetime import date
 from typing import Any
 
 _rng = random.Random()
-GIVEN = ["Amelia", "Oliver", "Siân", "Dafydd", "Aoife", "Oisín", "Priya", "Arjun", "Zofia",
-         "Łukasz", "Chinedu", "Ngozi", "João", "Beatriz", "Emre", "Ayşe", "Nguyễn", "Zoë"]
-FAMILY = ["Smith", "Jones", "O'Neill", "Ó Súilleabháin", "Patel", "Kowalski", "Okafor",
-          "Silva", "Yılmaz", "Smith-Jones", "MacDonald", "Evans", "Nowak", "Adeyemi"]
+GIVEN = [
+    "Amelia",
+    "Oliver",
+    "Siân",
+    "Dafydd",
+    "Aoife",
+    "Oisín",
+    "Priya",
+    "Arjun",
+    "Zofia",
+    "Łukasz",
+    "Chinedu",
+    "Ngozi",
+    "João",
+    "Beatriz",
+    "Emre",
+    "Ayşe",
+    "Nguyễn",
+    "Zoë",
+]
+FAMILY = [
+    "Smith",
+    "Jones",
+    "O'Neill",
+    "Ó Súilleabháin",
+    "Patel",
+    "Kowalski",
+    "Okafor",
+    "Silva",
+    "Yılmaz",
+    "Smith-Jones",
+    "MacDonald",
+    "Evans",
+    "Nowak",
+    "Adeyemi",
+]
 POSTCODES = ["SW1A 1AA", "M1 1AE", "CF10 1EP", "B33 8TH", "LS1 4AP", "EH1 1YZ", "BT1 5GS"]
 
 

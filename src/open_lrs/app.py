@@ -10,7 +10,7 @@ from sqlalchemy import text
 from open_lrs import __version__
 from open_lrs.audit.api import router as audit_router
 from open_lrs.core import migrate
-from open_lrs.core.db import Database
+from open_lrs.core.db import READ_ONLY, Database
 from open_lrs.core.http import RequestContextMiddleware, install_error_handlers, problem
 from open_lrs.core.logging import configure_logging
 from open_lrs.core.settings import Settings, get_settings
@@ -89,9 +89,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         """Readiness: the database answers and its schema is at the latest migration."""
         db: Database = app.state.database
         try:
-            with db.engine.connect() as conn:
+            with db.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
                 conn.execute(text("SELECT 1"))
-            current = migrate.current_revision(db.engine)
+                current = migrate.connection_revision(conn)
         except Exception:
             return problem(503, "not_ready", "Not ready", "The database cannot be reached.")
         head = migrate.head_revision()

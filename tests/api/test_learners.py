@@ -130,6 +130,6 @@ def test_update_cannot_remove_a_required_field(client: TestClient, make_org: Org
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "other_verification_description"
-    assert client.get(f"/api/v1/learners/{uln}", headers=bearer(key)).json()["learner"][
-        "version"
-    ] == 1
+    assert (
+        client.get(f"/api/v1/learners/{uln}", headers=bearer(key)).json()["learner"]["version"] == 1
+    )

@@ -25,8 +25,13 @@ def _count_learners(db: Database) -> int:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer"}, {"Authorization": "Basic abc"},
-     {"Authorization": "Bearer lrs_000000000000_nope"}, {"Authorization": "Bearer x" * 40}],
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer lrs_000000000000_nope"},
+        {"Authorization": "Bearer x" * 40},
+    ],
 )
 def test_missing_or_wrong_key_is_401_problem(client: TestClient, headers: dict[str, str]) -> None:
     r = client.get("/api/v1/learners/1234567899", headers=headers)
@@ -98,8 +103,12 @@ BAD_FIELDS: list[tuple[str, dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("label", "change", "field"), BAD_FIELDS, ids=[b[0] for b in BAD_FIELDS])
 def test_bad_input_names_the_field_and_writes_nothing(
-    client: TestClient, make_org: OrgFactory, db: Database,
-    label: str, change: dict[str, Any], field: str,
+    client: TestClient,
+    make_org: OrgFactory,
+    db: Database,
+    label: str,
+    change: dict[str, Any],
+    field: str,
 ) -> None:
     _, key = make_org("provider")
     before = _count_learners(db)
@@ -121,14 +130,21 @@ def test_missing_mandatory_fields_is_insufficient_data(
     assert r.json()["code"] == "insufficient_data"
     assert r.json()["lrs_code"] == "WSRC0015"
     assert {e["field"] for e in r.json()["errors"]} == {
-        "family_name", "date_of_birth", "gender", "postcode"}
+        "family_name",
+        "date_of_birth",
+        "gender",
+        "postcode",
+    }
 
 
 @pytest.mark.parametrize("body", ['["a list"]', '"text"', "42", "{not json", ""])
 def test_body_that_is_not_an_object(client: TestClient, make_org: OrgFactory, body: str) -> None:
     _, key = make_org("provider")
-    r = client.post("/api/v1/learners", content=body,
-                    headers={**bearer(key), "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/learners",
+        content=body,
+        headers={**bearer(key), "Content-Type": "application/json"},
+    )
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
 
@@ -136,8 +152,9 @@ def test_body_that_is_not_an_object(client: TestClient, make_org: OrgFactory, bo
 def test_ten_megabyte_body_is_refused(client: TestClient, make_org: OrgFactory) -> None:
     _, key = make_org("provider")
     big = json.dumps(learner_payload(notes="x" * 10_000_000))
-    r = client.post("/api/v1/learners", content=big,
-                    headers={**bearer(key), "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/learners", content=big, headers={**bearer(key), "Content-Type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.json()["code"] == "payload_too_large"
 
@@ -149,8 +166,11 @@ def test_chunked_body_over_the_limit_is_refused(client: TestClient, make_org: Or
         for _ in range(20):
             yield b" " * 100_000
 
-    r = client.post("/api/v1/learners", content=chunks(),
-                    headers={**bearer(key), "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/learners",
+        content=chunks(),
+        headers={**bearer(key), "Content-Type": "application/json"},
+    )
     assert r.status_code == 413
 
 
@@ -160,12 +180,17 @@ def test_every_read_and_write_is_audited(
     provider_actor, provider = make_org("provider")
     _, admin = make_org("admin")
     uln = client.post("/api/v1/learners", json=learner_payload(), headers=bearer(provider)).json()[
-        "learner"]["uln"]
-    read = client.get(f"/api/v1/learners/{uln}", headers={**bearer(provider),
-                                                          "X-Request-ID": "req-12345"})
+        "learner"
+    ]["uln"]
+    read = client.get(
+        f"/api/v1/learners/{uln}", headers={**bearer(provider), "X-Request-ID": "req-12345"}
+    )
     assert read.headers["x-request-id"] == "req-12345"
-    client.post("/api/v1/learners/verify", headers=bearer(provider),
-                json={"uln": uln, "given_name": "X", "family_name": "Y"})
+    client.post(
+        "/api/v1/learners/verify",
+        headers=bearer(provider),
+        json={"uln": uln, "given_name": "X", "family_name": "Y"},
+    )
     r = client.get("/api/v1/audit-events", params={"uln": uln}, headers=bearer(admin))
     assert r.status_code == 200
     events = r.json()["events"]

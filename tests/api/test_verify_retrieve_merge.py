@@ -29,8 +29,13 @@ def test_verify_outcomes(client: TestClient, make_org: OrgFactory) -> None:
     _, provider = make_org("provider")
     _, university = make_org("university")
     learner = _register(
-        client, provider, given_name="Siân", family_name="O'Neill", gender="2",
-        date_of_birth="2005-04-01", previous_family_name="Jones",
+        client,
+        provider,
+        given_name="Siân",
+        family_name="O'Neill",
+        gender="2",
+        date_of_birth="2005-04-01",
+        previous_family_name="Jones",
     )
     uln = learner["uln"]
 
@@ -47,14 +52,22 @@ def test_verify_outcomes(client: TestClient, make_org: OrgFactory) -> None:
     assert maiden["result"] == "similar_match"
     assert "VRF5" in maiden["failure_flags"]
 
-    wrong_dob = _verify(client, university, uln=uln, given_name="Siân", family_name="O'Neill",
-                        date_of_birth="2005-04-02", gender="2")
+    wrong_dob = _verify(
+        client,
+        university,
+        uln=uln,
+        given_name="Siân",
+        family_name="O'Neill",
+        date_of_birth="2005-04-02",
+        gender="2",
+    )
     assert wrong_dob["result"] == "no_match"
     assert wrong_dob["code"] == "WSVRC005"
     assert wrong_dob["failure_flags"] == ["VRF7"]
 
-    wrong_gender = _verify(client, university, uln=uln, given_name="Siân",
-                           family_name="O'Neill", gender="1")
+    wrong_gender = _verify(
+        client, university, uln=uln, given_name="Siân", family_name="O'Neill", gender="1"
+    )
     assert wrong_gender["failure_flags"] == ["VRF8"]
 
     stranger = _verify(client, university, uln=uln, given_name="Bob", family_name="Marley")
@@ -64,8 +77,11 @@ def test_verify_outcomes(client: TestClient, make_org: OrgFactory) -> None:
     nobody = _verify(client, university, uln="2000000001", given_name="A", family_name="B")
     assert (nobody["result"], nobody["code"]) == ("not_found", "WSVRC006")
 
-    r = client.post("/api/v1/learners/verify", headers=bearer(university),
-                    json={"uln": "1234567890", "given_name": "A", "family_name": "B"})
+    r = client.post(
+        "/api/v1/learners/verify",
+        headers=bearer(university),
+        json={"uln": "1234567890", "given_name": "A", "family_name": "B"},
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "uln"
 
@@ -75,22 +91,31 @@ def test_retrieve_many(client: TestClient, make_org: OrgFactory) -> None:
     _, admin = make_org("admin")
     a = _register(client, provider)["uln"]
     b = _register(client, provider)["uln"]
-    client.post("/api/v1/learners/merge", headers=bearer(admin),
-                json={"master_uln": a, "linked_uln": b, "reason": "same person"})
+    client.post(
+        "/api/v1/learners/merge",
+        headers=bearer(admin),
+        json={"master_uln": a, "linked_uln": b, "reason": "same person"},
+    )
     ulns = [a, b, "2000000001", "1234567890"] + ["5000000012"] * 196
     r = client.post("/api/v1/learners/retrieve", json={"ulns": ulns}, headers=bearer(provider))
     assert r.status_code == 200
     results = r.json()["results"]
     assert len(results) == 200
-    assert results[0] == {"uln": a, "status": "found", "master_uln": a, "lrs_code": "WSRC0004",
-                          "message": None}
+    assert results[0] == {
+        "uln": a,
+        "status": "found",
+        "master_uln": a,
+        "lrs_code": "WSRC0004",
+        "message": None,
+    }
     assert results[1]["status"] == "linked"
     assert results[1]["master_uln"] == a
     assert results[2]["status"] == "not_found"
     assert results[3]["status"] == "invalid"
     assert "check digit" in results[3]["message"]
-    too_many = client.post("/api/v1/learners/retrieve", json={"ulns": [a] * 201},
-                           headers=bearer(provider))
+    too_many = client.post(
+        "/api/v1/learners/retrieve", json={"ulns": [a] * 201}, headers=bearer(provider)
+    )
     assert too_many.status_code == 422
     assert too_many.json()["errors"][0]["field"] == "ulns"
 
@@ -104,13 +129,19 @@ def test_merge_and_unmerge_restore_both_learners(client: TestClient, make_org: O
         uln: client.get(f"/api/v1/learners/{uln}", headers=bearer(provider)).json()["learner"]
         for uln in (master["uln"], linked["uln"])
     }
-    refused = client.post("/api/v1/learners/merge", headers=bearer(provider), json={
-        "master_uln": master["uln"], "linked_uln": linked["uln"], "reason": "dupe"})
+    refused = client.post(
+        "/api/v1/learners/merge",
+        headers=bearer(provider),
+        json={"master_uln": master["uln"], "linked_uln": linked["uln"], "reason": "dupe"},
+    )
     assert refused.status_code == 403
     assert refused.json()["lrs_code"] == "WSEC0006"
 
-    r = client.post("/api/v1/learners/merge", headers=bearer(admin), json={
-        "master_uln": master["uln"], "linked_uln": linked["uln"], "reason": "same person"})
+    r = client.post(
+        "/api/v1/learners/merge",
+        headers=bearer(admin),
+        json={"master_uln": master["uln"], "linked_uln": linked["uln"], "reason": "same person"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["master"]["linked_ulns"] == [linked["uln"]]
 
@@ -121,42 +152,58 @@ def test_merge_and_unmerge_restore_both_learners(client: TestClient, make_org: O
     assert via_linked["requested_uln"] == linked["uln"]
     assert via_linked["learner"]["uln"] == master["uln"]
 
-    verify = _verify(client, provider, uln=linked["uln"], given_name=master["given_name"],
-                     family_name=master["family_name"])
+    verify = _verify(
+        client,
+        provider,
+        uln=linked["uln"],
+        given_name=master["given_name"],
+        family_name=master["family_name"],
+    )
     assert verify["result"] == "linked_match"
     assert verify["code"] == "WSVRC002"
     assert verify["uln"] == master["uln"]
 
-    again = client.post("/api/v1/learners/merge", headers=bearer(admin), json={
-        "master_uln": master["uln"], "linked_uln": linked["uln"], "reason": "again"})
+    again = client.post(
+        "/api/v1/learners/merge",
+        headers=bearer(admin),
+        json={"master_uln": master["uln"], "linked_uln": linked["uln"], "reason": "again"},
+    )
     assert again.status_code == 409
-    into_linked = client.post("/api/v1/learners/merge", headers=bearer(admin), json={
-        "master_uln": linked["uln"], "linked_uln": master["uln"], "reason": "reverse"})
+    into_linked = client.post(
+        "/api/v1/learners/merge",
+        headers=bearer(admin),
+        json={"master_uln": linked["uln"], "linked_uln": master["uln"], "reason": "reverse"},
+    )
     assert into_linked.status_code == 409
 
-    r = client.post("/api/v1/learners/unmerge", headers=bearer(admin),
-                    json={"linked_uln": linked["uln"], "reason": "different people after all"})
+    r = client.post(
+        "/api/v1/learners/unmerge",
+        headers=bearer(admin),
+        json={"linked_uln": linked["uln"], "reason": "different people after all"},
+    )
     assert r.status_code == 200, r.text
     for uln, old in before.items():
         now = client.get(f"/api/v1/learners/{uln}", headers=bearer(provider)).json()
         assert now["code"] == "found"
-        personal = {k: v for k, v in now["learner"].items()
-                    if k not in ("version", "updated_at")}
+        personal = {k: v for k, v in now["learner"].items() if k not in ("version", "updated_at")}
         assert personal == {k: v for k, v in old.items() if k not in ("version", "updated_at")}
 
-    history = client.get(f"/api/v1/learners/{linked['uln']}/history",
-                         headers=bearer(provider)).json()
+    history = client.get(
+        f"/api/v1/learners/{linked['uln']}/history", headers=bearer(provider)
+    ).json()
     assert [h["action"] for h in history] == ["registered", "merged", "unmerged"]
     assert history[1]["changes"]["master_uln"] == {"old": None, "new": master["uln"]}
     assert history[2]["reason"] == "different people after all"
 
-    report = client.get("/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00Z"},
-                        headers=bearer(provider)).json()["events"]
+    report = client.get(
+        "/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00Z"}, headers=bearer(provider)
+    ).json()["events"]
     mine = [e for e in report if e["linked_uln"] == linked["uln"]]
     assert [e["event"] for e in mine] == ["merged", "unmerged"]
     assert all(e["master_uln"] == master["uln"] for e in mine)
-    naive = client.get("/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00"},
-                       headers=bearer(provider))
+    naive = client.get(
+        "/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00"}, headers=bearer(provider)
+    )
     assert naive.status_code == 422
 
 
@@ -166,16 +213,30 @@ def test_merge_carries_existing_links_and_unmerge_returns_them(
     _, provider = make_org("provider")
     _, admin = make_org("admin")
     a, b, c = (_register(client, provider)["uln"] for _ in range(3))
-    client.post("/api/v1/learners/merge", headers=bearer(admin),
-                json={"master_uln": b, "linked_uln": c, "reason": "c is b"})
-    r = client.post("/api/v1/learners/merge", headers=bearer(admin),
-                    json={"master_uln": a, "linked_uln": b, "reason": "b is a"})
+    client.post(
+        "/api/v1/learners/merge",
+        headers=bearer(admin),
+        json={"master_uln": b, "linked_uln": c, "reason": "c is b"},
+    )
+    r = client.post(
+        "/api/v1/learners/merge",
+        headers=bearer(admin),
+        json={"master_uln": a, "linked_uln": b, "reason": "b is a"},
+    )
     assert sorted(r.json()["master"]["linked_ulns"]) == sorted([b, c])
     c_now = client.get(f"/api/v1/learners/{c}", headers=bearer(provider)).json()
     assert c_now["learner"]["uln"] == a
-    client.post("/api/v1/learners/unmerge", headers=bearer(admin),
-                json={"linked_uln": b, "reason": "b is not a"})
-    assert client.get(f"/api/v1/learners/{c}", headers=bearer(provider)).json()["learner"][
-        "uln"] == b
-    assert client.get(f"/api/v1/learners/{a}", headers=bearer(provider)).json()["learner"][
-        "linked_ulns"] == []
+    client.post(
+        "/api/v1/learners/unmerge",
+        headers=bearer(admin),
+        json={"linked_uln": b, "reason": "b is not a"},
+    )
+    assert (
+        client.get(f"/api/v1/learners/{c}", headers=bearer(provider)).json()["learner"]["uln"] == b
+    )
+    assert (
+        client.get(f"/api/v1/learners/{a}", headers=bearer(provider)).json()["learner"][
+            "linked_ulns"
+        ]
+        == []
+    )

@@ -16,8 +16,9 @@ LRS = str(Path(sys.executable).with_name("lrs"))
 
 def lrs(url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LRS_DATABASE_URL": url, "LRS_ENVIRONMENT": "development"}
-    return subprocess.run([LRS, *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [LRS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120, check=False
+    )
 
 
 def _json(proc: subprocess.CompletedProcess[str]) -> Any:
@@ -28,8 +29,20 @@ def _json(proc: subprocess.CompletedProcess[str]) -> Any:
 def test_org_and_key_lifecycle(fresh_database_url: str) -> None:
     url = fresh_database_url
     ukprn = new_ukprn()
-    created = _json(lrs(url, "org", "add", "--name", "Leeds College", "--ukprn", ukprn,
-                        "--kind", "provider", "--json"))
+    created = _json(
+        lrs(
+            url,
+            "org",
+            "add",
+            "--name",
+            "Leeds College",
+            "--ukprn",
+            ukprn,
+            "--kind",
+            "provider",
+            "--json",
+        )
+    )
     assert created["api_key"].startswith("lrs_")
     assert isinstance(created["organisation_id"], int)
 
@@ -63,14 +76,28 @@ def test_demo_setup_then_merge_from_the_cli(fresh_database_url: str, tmp_path: P
     assert again == demo  # idempotent: same learners, same keys
 
     master, linked = demo["learner_ulns"][:2]
-    merged = _json(lrs(url, "learners", "merge", "--master", master, "--linked", linked,
-                       "--reason", "duplicate found by the helpdesk", "--json"))
+    merged = _json(
+        lrs(
+            url,
+            "learners",
+            "merge",
+            "--master",
+            master,
+            "--linked",
+            linked,
+            "--reason",
+            "duplicate found by the helpdesk",
+            "--json",
+        )
+    )
     assert merged["master"]["linked_ulns"] == [linked]
-    unmerged = _json(lrs(url, "learners", "unmerge", "--linked", linked, "--reason", "no",
-                         "--json"))
+    unmerged = _json(
+        lrs(url, "learners", "unmerge", "--linked", linked, "--reason", "no", "--json")
+    )
     assert unmerged["linked"]["status"] == "active"
-    bad = lrs(url, "learners", "merge", "--master", "1234567890", "--linked", linked,
-              "--reason", "x")
+    bad = lrs(
+        url, "learners", "merge", "--master", "1234567890", "--linked", linked, "--reason", "x"
+    )
     assert bad.returncode == 1
     assert "check digit" in bad.stderr
 

@@ -77,8 +77,13 @@ def test_concurrent_registrations_of_one_person_issue_one_uln(fresh_database_url
     )
     actor = orgs.authenticate(db.unit_of_work(), created.api_key)
     data = LearnerCreate.model_validate(
-        {"given_name": "Ada", "family_name": "Lovelace", "date_of_birth": "2008-12-10",
-         "gender": "2", "postcode": "SW1A 1AA"}
+        {
+            "given_name": "Ada",
+            "family_name": "Lovelace",
+            "date_of_birth": "2008-12-10",
+            "gender": "2",
+            "postcode": "SW1A 1AA",
+        }
     )
     barrier = threading.Barrier(8)
     outcomes: list[str] = []
@@ -99,9 +104,9 @@ def test_concurrent_registrations_of_one_person_issue_one_uln(fresh_database_url
     assert len(set(outcomes)) == 1
     with db.unit_of_work() as uow:
         count = uow.session.scalar(
-            select(func.count()).select_from(Learner).where(
-                Learner.date_of_birth == date(2008, 12, 10)
-            )
+            select(func.count())
+            .select_from(Learner)
+            .where(Learner.date_of_birth == date(2008, 12, 10))
         )
     assert count == 1
     db.engine.dispose()

@@ -3,8 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from open_lrs.core.logging import MASK, mask_pii, mask_text
-from open_lrs.core.security import digest_key, key_matches, new_api_key, split_key
-from open_lrs.core.security import hash_password, verify_password
+from open_lrs.core.security import (
+    digest_key,
+    hash_password,
+    key_matches,
+    new_api_key,
+    split_key,
+    verify_password,
+)
 from open_lrs.organisations.docs import permissions_markdown
 from open_lrs.organisations.permissions import MATRIX, Action, Kind, is_allowed
 

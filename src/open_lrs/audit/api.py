@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from open_lrs.audit import service
-from open_lrs.core.http import ActorDep, UowDep
+from open_lrs.core.http import AUTH_ERRORS, ActorDep, DbId, UowDep, UtcDateTime
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -33,16 +33,21 @@ class AuditPage(BaseModel):
     next_after_id: int | None
 
 
-@router.get("/audit-events", operation_id="listAuditEvents", response_model=AuditPage)
+@router.get(
+    "/audit-events",
+    operation_id="listAuditEvents",
+    response_model=AuditPage,
+    responses=AUTH_ERRORS,
+)
 def list_audit_events(
     actor: ActorDep,
     uow: UowDep,
     uln: Annotated[str | None, Query(max_length=10)] = None,
     ukprn: Annotated[str | None, Query(max_length=8)] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
-    after_id: Annotated[int | None, Query(ge=0)] = None,
+    since: UtcDateTime | None = None,
+    until: UtcDateTime | None = None,
+    after_id: DbId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """The audit log, oldest first; page with `after_id` (administrators only)."""

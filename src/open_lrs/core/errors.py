@@ -22,6 +22,32 @@ class FieldError:
         return {"field": self.field, "message": self.message, "code": self.code}
 
 
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # Pydantic adds the type name of a union/annotated branch to the location; drop those.
+    parts = [p for p in parts if not p.startswith(("function-", "literal[", "constrained-"))]
+    return ".".join(parts) or "body"
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    msg = str(err.get("msg", "is invalid"))
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if err.get("type") == "missing":
+        return "is required"
+    if err.get("type") == "extra_forbidden":
+        return "is not a recognised field"
+    return msg
+
+
+def field_errors(pydantic_errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic's validation errors as our field errors: one wording for API, CLI and files."""
+    return [
+        FieldError(_field_name(tuple(e.get("loc", ()))), _message(e), str(e.get("type", "invalid")))
+        for e in pydantic_errors
+    ]
+
+
 class LrsError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
@@ -65,7 +91,7 @@ class NotFound(LrsError):
     status = 404
     code = "not_found"
     title = "Not found"
-    lrs_code = None
+    lrs_code: ClassVar[str | None] = None
 
 
 class LearnerNotFound(NotFound):

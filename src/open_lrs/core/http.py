@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, AwareDatetime, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from open_lrs.core.context import request_id_var
 from open_lrs.core.db import Database, UnitOfWork
-from open_lrs.core.errors import LrsError, Unauthenticated
+from open_lrs.core.errors import LrsError, Unauthenticated, field_errors
 from open_lrs.core.logging import get_logger
 from open_lrs.core.security import Actor
 
@@ -57,24 +59,6 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    # Pydantic adds the type name of a union/annotated branch to the location; drop those.
-    parts = [p for p in parts if not p.startswith(("function-", "literal[", "constrained-"))]
-    return ".".join(parts) or "body"
-
-
-def _message(err: dict[str, Any]) -> str:
-    msg = str(err.get("msg", "is invalid"))
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if err.get("type") == "missing":
-        return "is required"
-    if err.get("type") == "extra_forbidden":
-        return "is not a recognised field"
-    return msg
-
-
 async def _on_lrs_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LrsError)
     headers = {"WWW-Authenticate": 'Bearer realm="open-lrs"'} if exc.status == 401 else None
@@ -92,14 +76,7 @@ async def _on_lrs_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "field": _field_name(tuple(e.get("loc", ()))),
-            "message": _message(e),
-            "code": e.get("type", "invalid"),
-        }
-        for e in exc.errors()
-    ]
+    errors = [e.as_dict() for e in field_errors(exc.errors())]
     fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
     missing = [e["field"] for e in errors if e["code"] == "missing"]
     if missing and len(missing) == len(errors):
@@ -124,7 +101,7 @@ async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
 async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _HTTP_PROBLEMS.get(exc.status_code, ("http_error", "The request failed"))
-    return problem(exc.status_code, code, title, str(exc.detail), headers=exc.headers)
+    return problem(exc.status_code, code, title, str(exc.detail), headers=dict(exc.headers or {}))
 
 
 _HTTP_PROBLEMS = {
@@ -236,6 +213,33 @@ def get_database(request: Request) -> Database:
 
 def get_uow(db: Annotated[Database, Depends(get_database)]) -> UnitOfWork:
     return db.unit_of_work()
+
+
+# OpenAPI `responses` for routes: every error is a problem document.
+PROBLEM = {
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or invalid API key", **PROBLEM},
+    403: {"description": "Your organisation may not do this", **PROBLEM},
+    413: {"description": "Body too large", **PROBLEM},
+    422: {"description": "Invalid input; `errors` names each field", **PROBLEM},
+}
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a date-time between the years 1900 and 9998") from None
+    if not 1900 <= utc.year <= 9998:
+        raise ValueError("must be a date-time between the years 1900 and 9998")
+    return utc
+
+
+# A query-string date-time with a time zone, in UTC, within the range the database stores.
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+DbId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 def get_actor(request: Request, db: Annotated[Database, Depends(get_database)]) -> Actor:

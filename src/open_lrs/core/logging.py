@@ -25,7 +25,7 @@ PII_KEYS = frozenset(
         "master_uln", "name", "password", "api_key", "authorization", "body",
     }
 )  # fmt: skip
-_ULN_RUN = re.compile(r"(?<!\d)\d{10}(?!\d)")
+_ULN_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{10}(?![0-9A-Za-z])")
 MASK = "***"
 
 
@@ -52,6 +52,16 @@ def mask_pii(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -
     return event_dict
 
 
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is when a line is written (test capture and servers swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -68,7 +78,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
-from open_lrs.core.http import ActorDep, UowDep
+from open_lrs.core.http import AUTH_ERRORS, PROBLEM, ActorDep, UowDep, UtcDateTime
 from open_lrs.learners import lookup, merging, service
 from open_lrs.learners.schemas import (
     HistoryEntry,
@@ -27,16 +26,6 @@ from open_lrs.learners.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["learners"])
 
 UlnPath = Annotated[str, Path(description="A 10-digit ULN", examples=["1234567899"], max_length=64)]
-
-PROBLEM = {
-    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-}
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or invalid API key", **PROBLEM},
-    403: {"description": "Your organisation may not do this", **PROBLEM},
-    413: {"description": "Body too large", **PROBLEM},
-    422: {"description": "Invalid input; `errors` names each field", **PROBLEM},
-}
 
 
 @router.post(
@@ -164,8 +153,8 @@ def unmerge_learners(request: UnmergeRequest, actor: ActorDep, uow: UowDep) -> M
 def merge_report(
     actor: ActorDep,
     uow: UowDep,
-    since: Annotated[AwareDatetime, Query(description="ISO 8601 date-time with time zone")],
-    until: Annotated[AwareDatetime | None, Query()] = None,
+    since: Annotated[UtcDateTime, Query(description="ISO 8601 date-time with time zone")],
+    until: Annotated[UtcDateTime | None, Query()] = None,
 ) -> MergeReport:
     """Merges and unmerges since a time, so providers can update their own records."""
     return merging.report(uow, actor, since=since, until=until)

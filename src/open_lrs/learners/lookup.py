@@ -88,11 +88,7 @@ def retrieve(uow: UnitOfWork, actor: Actor, ulns: list[str]) -> RetrieveResponse
         )
         master_ids = {r.master_id for r in found.values() if r.master_id is not None}
         masters = (
-            dict(
-                s.execute(
-                    select(Learner.id, Learner.uln).where(Learner.id.in_(master_ids))
-                ).tuples()
-            )
+            dict(s.execute(select(Learner.id, Learner.uln).where(Learner.id.in_(master_ids))).all())
             if master_ids
             else {}
         )

@@ -168,7 +168,7 @@ def report(
             if m.unmerged_at is not None and since <= m.unmerged_at < until:
                 pending.append(("unmerged", m.master_id, m.linked_id, m.unmerged_at))
         ulns = (
-            dict(s.execute(select(Learner.id, Learner.uln).where(Learner.id.in_(ids))).tuples())
+            dict(s.execute(select(Learner.id, Learner.uln).where(Learner.id.in_(ids))).all())
             if ids
             else {}
         )

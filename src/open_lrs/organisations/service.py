@@ -151,7 +151,7 @@ def authenticate(uow: UnitOfWork, plaintext: str) -> Actor:
         ).first()
         if found is None:
             raise failure
-        key, org = found.tuple()
+        key, org = found
         if (
             key.revoked_at is not None
             or not org.active
