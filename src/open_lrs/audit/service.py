@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from open_lrs.audit.models import AuditEvent
@@ -55,8 +55,20 @@ def record(
     session.execute(insert(AuditEvent), [_row(actor, action, outcome, learner_id, details or {})])
 
 
+def event_rows(
+    actor: Actor | None,
+    action: str,
+    *,
+    outcome: str,
+    learner_ids: Iterable[int],
+    details: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """One audit row per learner, for callers that insert in bulk."""
+    return [_row(actor, action, outcome, lid, details or {}) for lid in learner_ids]
+
+
 def record_many(
-    session: Session | Connection,
+    session: Session,
     actor: Actor | None,
     action: str,
     *,
@@ -64,7 +76,7 @@ def record_many(
     learner_ids: Iterable[int],
     details: dict[str, Any] | None = None,
 ) -> None:
-    rows = [_row(actor, action, outcome, lid, details or {}) for lid in learner_ids]
+    rows = event_rows(actor, action, outcome=outcome, learner_ids=learner_ids, details=details)
     if rows:
         session.execute(insert(AuditEvent), rows)
 

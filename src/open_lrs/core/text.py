@@ -52,6 +52,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 
 def has_control_chars(value: str, *, multiline: bool = False) -> bool:
     """True when ``value`` holds control, surrogate, private-use or unassigned characters."""
+    if value.isprintable():  # the common case, checked in C
+        return False
     for ch in value:
         if multiline and ch in "\n\r\t":
             continue

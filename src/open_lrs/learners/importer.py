@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from open_lrs.audit import service as audit
+from open_lrs.audit.models import AuditEvent
+from open_lrs.core import bulk
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import FieldError, ValidationFailed, field_errors
@@ -151,6 +153,7 @@ class _Loader:
         self.actor = actor
         self.reason = f"bulk import from {source_name}"
         self.file_ulns = file_ulns
+        self.analysed_at = 0
 
     def _issue(self, rows: list[_Row], used: set[str]) -> dict[int, str]:
         issued: dict[int, str] = {}
@@ -194,19 +197,24 @@ class _Loader:
                     raise
                 continue
             report.loaded += len(keep)
+            if report.loaded >= 2 * self.analysed_at + len(keep):
+                bulk.refresh_statistics(self.conn, Learner)
+                self.analysed_at = report.loaded
             return
 
     def _insert(self, rows: list[_Row], issued: dict[int, str]) -> None:
         if not rows:
             return
-        ids = self.conn.scalars(
-            insert(Learner).returning(Learner.id, sort_by_parameter_order=True),
+        ids = bulk.insert_returning_ids(
+            self.conn,
+            Learner,
             [{**r.values, "uln": r.uln or issued[r.line]} for r in rows],
-        ).all()
+        )
         now = utcnow()
         a = self.actor
-        self.conn.execute(
-            insert(LearnerHistory),
+        bulk.insert_many(
+            self.conn,
+            LearnerHistory,
             [
                 {
                     "learner_id": learner_id,
@@ -227,12 +235,10 @@ class _Loader:
                 for learner_id, r in zip(ids, rows, strict=True)
             ],
         )
-        audit.record_many(
+        bulk.insert_many(
             self.conn,
-            a,
-            Action.LEARNER_IMPORT,
-            outcome="WSRC0005",
-            learner_ids=ids,
+            AuditEvent,
+            audit.event_rows(a, Action.LEARNER_IMPORT, outcome="WSRC0005", learner_ids=ids),
         )
 
 

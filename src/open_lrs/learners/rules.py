@@ -22,6 +22,7 @@ UNKNOWN_POSTCODE = "ZZ99 9ZZ"
 
 # Letters and combining marks of any script, plus the separators real names use.
 _NAME_PUNCTUATION = set(" -.\u2010\u2011" + APOSTROPHES)
+_DROP_NAME_PUNCTUATION = str.maketrans(dict.fromkeys(_NAME_PUNCTUATION))
 _OUTWARD = (
     r"[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
 )
@@ -47,6 +48,8 @@ def _single_line(value: str, *, max_length: int) -> str:
 def name(value: str, *, max_length: int = NAME_MAX_LENGTH) -> str:
     """A personal name: letters of any script with spaces, hyphens, apostrophes, full stops."""
     value = _single_line(value, max_length=max_length)
+    if value.translate(_DROP_NAME_PUNCTUATION).isalpha():  # the common case, checked in C
+        return value
     letters = 0
     for ch in value:
         if ch in _NAME_PUNCTUATION:
