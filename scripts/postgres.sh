@@ -3,6 +3,8 @@
 # then create the role and database Open LRS uses. Prints the SQLAlchemy URL on its last line.
 # Usage: scripts/postgres.sh            (needs root, as on CI and the dev machines)
 set -euo pipefail
+# The postgres user cannot enter the caller's directory; run its commands from /.
+cd /
 
 PGPORT="${LRS_PG_PORT:-5432}"
 PGUSER_NAME="${LRS_PG_USER:-lrs}"

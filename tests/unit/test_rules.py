@@ -14,7 +14,8 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.mark.parametrize(
-    "name", ["Siân", "Ó Súilleabháin", "Nguyễn", "O'Neill", "Smith-Jones", "李小龍", "J. R. R."]
+    "name",
+    ["Siân", "Ó Súilleabháin", "Nguyễn", "O'Neill", "Smith-Jones", "李小龍", "J. R. R.", "लक्ष्मी"],
 )
 def test_real_names_are_kept_as_written(name: str) -> None:
     assert rules.name(name) == name

@@ -49,6 +49,10 @@ def test_the_temporary_uln_is_never_a_learners() -> None:
     assert "temporary" in problem
 
 
+def test_the_temporary_uln_cannot_be_issued() -> None:
+    assert check_digit(TEMPORARY_ULN[:9]) == 8
+
+
 def test_stem_without_a_check_digit() -> None:
     assert check_digit("100000006") is None
     assert not any(is_valid_uln(f"100000006{d}") for d in range(10))

@@ -45,12 +45,11 @@ def is_valid_uln(value: str) -> bool:
 
 def generate_uln(rng: random.Random | None = None) -> str:
     """A random valid ULN, uniform over the valid space. Uniqueness is the caller's job
-    (the database's unique constraint, retried on collision)."""
+    (the database's unique constraint, retried on collision). The temporary ULN can never
+    come out: its check digit is wrong (the stem 999999999 takes 8)."""
     rng = rng or secrets.SystemRandom()
     while True:
         stem = str(rng.randint(_STEM_LOW, _STEM_HIGH))
         digit = check_digit(stem)
         if digit is not None:
-            uln = f"{stem}{digit}"
-            if uln != TEMPORARY_ULN:
-                return uln
+            return f"{stem}{digit}"
