@@ -1,0 +1,32 @@
+"""How two dates of birth agree: the mistakes people make writing them down."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+
+class DateAgreement(enum.Enum):
+    EXACT = "exact"
+    SWAPPED = "swapped"  # day and month exchanged (03/04 for 04/03)
+    ONE_DIGIT = "one_digit"  # one digit of YYYY-MM-DD differs
+    YEAR_OFF_BY_ONE = "year_off_by_one"
+    DIFFERENT = "different"
+    MISSING = "missing"
+
+
+def compare_dates(query: date | None, record: date | None) -> DateAgreement:
+    if query is None or record is None:
+        return DateAgreement.MISSING
+    if query == record:
+        return DateAgreement.EXACT
+    if (query.year, query.month, query.day) == (record.year, record.day, record.month):
+        return DateAgreement.SWAPPED
+    a, b = query.isoformat(), record.isoformat()
+    if sum(x != y for x, y in zip(a, b, strict=True)) == 1:
+        return DateAgreement.ONE_DIGIT
+    if (query.month, query.day) == (record.month, record.day) and abs(
+        query.year - record.year
+    ) == 1:
+        return DateAgreement.YEAR_OFF_BY_ONE
+    return DateAgreement.DIFFERENT
