@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _FOLD_SPECIAL = str.maketrans(
     {
@@ -90,3 +92,19 @@ def name_words(value: str) -> list[str]:
     """The folded words of a name: "Mary-Jane O'Brien" gives ["mary", "jane", "obrien"]."""
     folded = fold_name(value)
     return folded.split(" ") if folded else []
+
+
+SIMILAR_AT = 0.90
+ONE_EDIT_MIN_LETTERS = 4
+
+
+def typo_close(a: str, b: str) -> bool:
+    """Folded names a typo apart: Jaro-Winkler >= 0.90, or one edit in four letters or more.
+
+    The one rule of "similar" spelling, shared by ULN verification and matching.
+    """
+    if not a or not b:
+        return False
+    if JaroWinkler.similarity(a, b) >= SIMILAR_AT:
+        return True
+    return min(len(a), len(b)) >= ONE_EDIT_MIN_LETTERS and Levenshtein.distance(a, b) <= 1

@@ -24,12 +24,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from open_lrs.core.text import compact_name, name_words, typo_close
 
-from open_lrs.core.text import compact_name, name_words
-
-SIMILARITY_THRESHOLD = 0.90
-ONE_EDIT_MIN_LETTERS = 4
 KNOWN_GENDERS = ("1", "2")
 
 
@@ -47,9 +43,7 @@ def compare_names(claimed: str | None, recorded: str | None) -> Agreement:
         return Agreement.DIFFERENT
     if a == b:
         return Agreement.EXACT
-    if JaroWinkler.similarity(a, b) >= SIMILARITY_THRESHOLD:
-        return Agreement.SIMILAR
-    if min(len(a), len(b)) >= ONE_EDIT_MIN_LETTERS and Levenshtein.distance(a, b) <= 1:
+    if typo_close(a, b):
         return Agreement.SIMILAR
     if set(name_words(claimed)) & set(name_words(recorded)):
         return Agreement.SIMILAR

@@ -12,24 +12,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import JaroWinkler
 
+from open_lrs.core.text import typo_close
 from open_lrs.learners.rules import postcode_parts
 from open_lrs.matching.nicknames import are_nicknames
 from open_lrs.matching.normalise import family_key, phonetic, words
 
-SIMILAR_AT = 0.90
 PHONETIC_SIMILAR_AT = 0.80
-ONE_EDIT_MIN_LETTERS = 4
-
-
-def similar(a: str, b: str) -> bool:
-    """Typo-close: Jaro-Winkler >= 0.90, or one edit apart in words of four letters or more."""
-    if not a or not b:
-        return False
-    if JaroWinkler.similarity(a, b) >= SIMILAR_AT:
-        return True
-    return min(len(a), len(b)) >= ONE_EDIT_MIN_LETTERS and Levenshtein.distance(a, b) <= 1
+similar = typo_close
 
 
 def sounds_alike(a: str, b: str) -> bool:
