@@ -16,6 +16,7 @@ from open_lrs.core.errors import NotFound
 from open_lrs.core.security import Actor
 from open_lrs.learners import merging
 from open_lrs.learners.importer import import_learners
+from open_lrs.learners.schemas import MergeResponse
 from open_lrs.organisations.models import Organisation
 from open_lrs.organisations.permissions import Kind
 from open_lrs.organisations.service import system_actor
@@ -26,6 +27,8 @@ AdminUkprn = Annotated[
     str | None,
     typer.Option("--ukprn", help="Act as this admin organisation (default: the first admin one)"),
 ]
+Reason = Annotated[str, typer.Option(help="Why: recorded in both learners' history")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
 SHOWN_ERRORS = 50
 
 
@@ -106,9 +109,9 @@ def import_file(
 def merge(
     master: Annotated[str, typer.Option(help="The ULN that stays")],
     linked: Annotated[str, typer.Option(help="The ULN linked to the master")],
-    reason: Annotated[str, typer.Option(help="Why: recorded in both learners' history")],
+    reason: Reason,
     ukprn: AdminUkprn = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Merge two ULNs that belong to one person."""
     db = database()
@@ -120,21 +123,20 @@ def merge(
             linked_uln=linked,
             reason=reason,
         )
-    if as_json:
-        print_json(result.model_dump(mode="json"))
-    else:
-        typer.echo(
-            f"Merged {linked} into {master}; {master} now links "
-            f"{', '.join(result.master.linked_ulns)}."
-        )
+    _report(
+        result,
+        as_json,
+        f"Merged {linked} into {master}; {master} now links "
+        f"{', '.join(result.master.linked_ulns)}.",
+    )
 
 
 @app.command("unmerge")
 def unmerge(
     linked: Annotated[str, typer.Option(help="The linked ULN to separate again")],
-    reason: Annotated[str, typer.Option(help="Why: recorded in both learners' history")],
+    reason: Reason,
     ukprn: AdminUkprn = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Undo a merge; both learners come back exactly as they were."""
     db = database()
@@ -142,7 +144,11 @@ def unmerge(
         result = merging.unmerge(
             db.unit_of_work(), admin_actor(db, ukprn), linked_uln=linked, reason=reason
         )
+    _report(result, as_json, f"Unmerged {linked} from {result.master.uln}.")
+
+
+def _report(result: MergeResponse, as_json: bool, summary: str) -> None:
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
-        typer.echo(f"Unmerged {linked} from {result.master.uln}.")
+        typer.echo(summary)

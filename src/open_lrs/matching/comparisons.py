@@ -20,7 +20,6 @@ from open_lrs.matching.nicknames import are_nicknames
 from open_lrs.matching.normalise import family_key, phonetic, words
 
 PHONETIC_SIMILAR_AT = 0.80
-similar = typo_close
 
 
 def sounds_alike(a: str, b: str) -> bool:
@@ -59,7 +58,7 @@ def compare_forenames(
         return Forename.EXACT
     if any(are_nicknames(first, name) for name in used):
         return Forename.NICKNAME
-    if any(similar(first, name) for name in used):
+    if any(typo_close(first, name) for name in used):
         return Forename.SIMILAR
     if any(sounds_alike(first, name) for name in used):
         return Forename.PHONETIC
@@ -97,7 +96,7 @@ def compare_family_names(
     q_parts, r_parts = set(_parts(query)), set(_parts(family))
     if q_parts & r_parts:
         return FamilyName.PART
-    if similar(q, r):
+    if typo_close(q, r):
         return FamilyName.SIMILAR
     if sounds_alike(q, r):
         return FamilyName.PHONETIC
