@@ -15,6 +15,7 @@ from open_lrs.core.http import RequestContextMiddleware, install_error_handlers,
 from open_lrs.core.logging import configure_logging
 from open_lrs.core.settings import Settings, get_settings
 from open_lrs.learners.api import router as learners_router
+from open_lrs.matching.api import router as matching_router
 
 DESCRIPTION = """\
 Open LRS issues and verifies Unique Learner Numbers (ULNs) and keeps the Learner Register.
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body=settings.max_request_bytes)
+    app.include_router(matching_router)
     app.include_router(learners_router)
     app.include_router(audit_router)
 

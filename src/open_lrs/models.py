@@ -3,6 +3,7 @@
 from open_lrs.audit.models import AuditEvent
 from open_lrs.core.db import Base
 from open_lrs.learners.models import Learner, LearnerHistory, LearnerMerge
+from open_lrs.matching.models import LearnerMatchKey, NameFrequency
 from open_lrs.organisations.models import ApiKey, Organisation, User
 
 __all__ = [
@@ -11,7 +12,9 @@ __all__ = [
     "Base",
     "Learner",
     "LearnerHistory",
+    "LearnerMatchKey",
     "LearnerMerge",
+    "NameFrequency",
     "Organisation",
     "User",
 ]

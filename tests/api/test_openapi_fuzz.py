@@ -22,6 +22,7 @@ OPERATIONS = [
     ("GET", "/api/v1/learners/{uln}"),
     ("PATCH", "/api/v1/learners/{uln}"),
     ("GET", "/api/v1/learners/{uln}/history"),
+    ("POST", "/api/v1/learners/search"),
     ("POST", "/api/v1/learners/verify"),
     ("POST", "/api/v1/learners/retrieve"),
     ("POST", "/api/v1/learners/merge"),

@@ -13,10 +13,9 @@ from sqlalchemy.exc import DatabaseError
 from open_lrs.audit.models import AuditEvent
 from open_lrs.core import migrate
 from open_lrs.core.db import Database, make_engine
-from open_lrs.core.errors import DuplicateLearner
 from open_lrs.learners import service as learners
 from open_lrs.learners.models import Learner
-from open_lrs.learners.schemas import LearnerCreate
+from open_lrs.learners.schemas import LearnerRegistration
 from open_lrs.organisations import service as orgs
 from tests.conftest import OrgFactory, new_ukprn
 from tests.factories import learner_payload
@@ -59,14 +58,19 @@ def test_uln_collision_is_retried(
 ) -> None:
     actor, _ = make_org("provider")
     taken = learners.register(
-        db.unit_of_work(), actor, LearnerCreate.model_validate(learner_payload())
+        db.unit_of_work(), actor, LearnerRegistration.model_validate(learner_payload())
     ).learner.uln
     fresh = "6936002314" if taken != "6936002314" else "8765432109"
     sequence = iter([taken, taken, fresh])
     monkeypatch.setattr(learners, "generate_uln", lambda: next(sequence))
     result = learners.register(
-        db.unit_of_work(), actor, LearnerCreate.model_validate(learner_payload())
+        db.unit_of_work(),
+        actor,
+        LearnerRegistration.model_validate(
+            learner_payload(given_name="Somebody", postcode="M1 1AE")
+        ),
     )
+    assert result.code == "registered"
     assert result.learner.uln == fresh
 
 
@@ -76,32 +80,33 @@ def test_concurrent_registrations_of_one_person_issue_one_uln(fresh_database_url
         db.unit_of_work(), name="Race College", ukprn=new_ukprn(), kind="provider"
     )
     actor = orgs.authenticate(db.unit_of_work(), created.api_key)
-    data = LearnerCreate.model_validate(
-        {
-            "given_name": "Ada",
-            "family_name": "Lovelace",
-            "date_of_birth": "2008-12-10",
-            "gender": "2",
-            "postcode": "SW1A 1AA",
-        }
-    )
-    barrier = threading.Barrier(8)
-    outcomes: list[str] = []
+    # Eight clients send the same learner, written as their MIS software writes it.
+    spellings = [("Ada", "Lovelace", "SW1A 1AA"), ("ADA", "LOVELACE", "sw1a1aa")] * 4
+    barrier = threading.Barrier(len(spellings))
+    outcomes: list[tuple[str, str]] = []
 
-    def register() -> None:
+    def register(given: str, family: str, postcode: str) -> None:
+        data = LearnerRegistration.model_validate(
+            {
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": "2008-12-10",
+                "gender": "2",
+                "postcode": postcode,
+            }
+        )
         barrier.wait()
-        try:
-            outcomes.append(learners.register(db.unit_of_work(), actor, data).learner.uln)
-        except DuplicateLearner as dup:
-            outcomes.append(str(dup.extra["uln"]))
+        result = learners.register(db.unit_of_work(), actor, data)
+        outcomes.append((result.code, result.learner.uln))
 
-    threads = [threading.Thread(target=register) for _ in range(8)]
+    threads = [threading.Thread(target=register, args=s) for s in spellings]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert len(outcomes) == 8
-    assert len(set(outcomes)) == 1
+    assert len({uln for _, uln in outcomes}) == 1
+    assert sorted(code for code, _ in outcomes) == ["already_registered"] * 7 + ["registered"]
     with db.unit_of_work() as uow:
         count = uow.session.scalar(
             select(func.count())

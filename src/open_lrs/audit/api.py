@@ -42,9 +42,11 @@ class AuditPage(BaseModel):
 def list_audit_events(
     actor: ActorDep,
     uow: UowDep,
-    uln: Annotated[str | None, Query(max_length=10)] = None,
-    ukprn: Annotated[str | None, Query(max_length=8)] = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    uln: Annotated[str | None, Query(pattern=r"^[0-9]{10}$")] = None,
+    ukprn: Annotated[str | None, Query(pattern=r"^[0-9]{8}$")] = None,
+    action: Annotated[
+        str | None, Query(pattern=r"^[a-z0-9_.]{1,40}$", examples=["learner.search"])
+    ] = None,
     since: UtcDateTime | None = None,
     until: UtcDateTime | None = None,
     after_id: DbId | None = None,

@@ -107,11 +107,20 @@ class StaleVersion(LrsError):
     lrs_code = "WSRC0013"
 
 
-class DuplicateLearner(LrsError):
+class PossibleMatches(LrsError):
+    """Registration stopped: the learner may already have a ULN. The caller picks one of the
+    candidates, or confirms that this is someone new (with a reason)."""
+
     status = 409
-    code = "duplicate_learner"
-    title = "A learner with the same mandatory fields already exists"
-    lrs_code = "WSRC0021"
+    code = "possible_matches"
+    title = "The learner may already be registered"
+    lrs_code = "WSRC0003"
+
+
+class TooManyMatches(PossibleMatches):
+    code = "too_many_matches"
+    title = "Too many learners are like this one"
+    lrs_code = "WSRC0002"
 
 
 class MergeRefused(LrsError):

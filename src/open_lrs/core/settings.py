@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
+    # The matching model file (matching/data/model-v<N>.json) that scores searches.
+    match_model_version: str = Field(default="1", pattern=r"^[0-9A-Za-z_.-]{1,20}$")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

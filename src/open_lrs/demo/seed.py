@@ -15,9 +15,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from open_lrs.core.db import Database
-from open_lrs.core.errors import DuplicateLearner
 from open_lrs.learners import service as learners
-from open_lrs.learners.schemas import LearnerCreate
+from open_lrs.learners.schemas import LearnerRegistration
 from open_lrs.organisations import service as orgs
 from open_lrs.organisations.models import Organisation
 
@@ -83,9 +82,6 @@ def seed(db: Database, keys_path: Path) -> tuple[list[DemoOrg], list[str]]:
     college = orgs.system_actor(db.unit_of_work(), DEMO_ORGS[0][0])
     ulns = []
     for body in DEMO_LEARNERS:
-        try:
-            data = LearnerCreate.model_validate(body)
-            ulns.append(learners.register(db.unit_of_work(), college, data).learner.uln)
-        except DuplicateLearner as dup:
-            ulns.append(str(dup.extra["uln"]))
+        data = LearnerRegistration.model_validate(body)
+        ulns.append(learners.register(db.unit_of_work(), college, data).learner.uln)
     return result, ulns

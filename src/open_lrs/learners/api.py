@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from open_lrs.core.http import AUTH_ERRORS, PROBLEM, ActorDep, UowDep, UtcDateTime
 from open_lrs.learners import lookup, merging, service
 from open_lrs.learners.schemas import (
     HistoryEntry,
-    LearnerCreate,
+    LearnerRegistration,
     LearnerResult,
     LearnerUpdate,
     MergeReport,
@@ -35,16 +35,31 @@ UlnPath = Annotated[str, Path(description="A 10-digit ULN", examples=["123456789
     response_model=LearnerResult,
     responses={
         **AUTH_ERRORS,
-        409: {"description": "Learner already registered (WSRC0021)", **PROBLEM},
+        200: {"description": "Already registered: the existing learner (WSRC0021)"},
+        409: {
+            "description": "Possible matches (WSRC0003) or too many (WSRC0002): no ULN "
+            "issued; the problem lists the candidates in `matches`",
+            **PROBLEM,
+        },
     },
 )
-def register_learner(learner: LearnerCreate, actor: ActorDep, uow: UowDep) -> LearnerResult:
-    """Register a learner and issue a new ULN (WSRC0005).
+def register_learner(
+    learner: LearnerRegistration, actor: ActorDep, uow: UowDep, response: Response
+) -> LearnerResult:
+    """Register a learner, searching the register first so that nobody gets two ULNs.
 
-    Refused with 409 `duplicate_learner` (WSRC0021) when a learner with the same given name,
-    family name, date of birth, gender and postcode exists; the problem carries their `uln`.
+    - Nobody like them: a new ULN is issued (`201`, `registered`, WSRC0005).
+    - Found for sure: no new ULN; the existing learner is answered (`200`,
+      `already_registered`, WSRC0021; a merged ULN's master with `master_substituted`).
+    - Possible matches: no new ULN (`409` problem `possible_matches`, WSRC0003, with the
+      candidates and how each agreed in `matches`; `too_many_matches`, WSRC0002, when more than
+      10). Use a candidate's ULN, or send the registration again with `"confirm_new": true` and
+      a `reason`, which is audited.
     """
-    return service.register(uow, actor, learner)
+    result = service.register(uow, actor, learner)
+    if result.code == "already_registered":
+        response.status_code = 200
+    return result
 
 
 @router.get(

@@ -33,6 +33,8 @@ from open_lrs.learners import repository as repo
 from open_lrs.learners.models import ACTIVE, PERSONAL_FIELDS, Learner, LearnerHistory
 from open_lrs.learners.schemas import LearnerCreate
 from open_lrs.learners.uln import generate_uln, uln_error
+from open_lrs.matching import store as match_store
+from open_lrs.matching.models import LearnerMatchKey
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
 
@@ -199,6 +201,7 @@ class _Loader:
             report.loaded += len(keep)
             if report.loaded >= 2 * self.analysed_at + len(keep):
                 bulk.refresh_statistics(self.conn, Learner)
+                bulk.refresh_statistics(self.conn, LearnerMatchKey)
                 self.analysed_at = report.loaded
             return
 
@@ -209,6 +212,10 @@ class _Loader:
             self.conn,
             Learner,
             [{**r.values, "uln": r.uln or issued[r.line]} for r in rows],
+        )
+        match_store.index_records(
+            self.conn,
+            (match_store.values_record(i, r.values) for i, r in zip(ids, rows, strict=True)),
         )
         now = utcnow()
         a = self.actor
@@ -325,6 +332,7 @@ def import_learners(
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _unreadable(reader.line_num + 2, exc) from exc
         loader.load(pending, report)
+        match_store.refresh_frequencies(conn)
         audit.record(
             uow.session,
             actor,

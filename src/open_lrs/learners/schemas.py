@@ -244,6 +244,29 @@ class RetrieveResponse(BaseModel):
 Reason = Annotated[str, Field(min_length=1, max_length=2000), _text(2000, multiline=True)]
 
 
+class LearnerRegistration(LearnerCreate):
+    """A learner to register. The register is searched first: a learner found for sure is
+    answered instead of a new ULN; possible matches stop the registration unless the caller
+    confirms, with a reason, that this is someone new."""
+
+    confirm_new: bool = Field(
+        default=False,
+        description="Issue a new ULN even though possible matches were found (needs `reason`)",
+    )
+    reason: Reason | None = Field(
+        default=None, description="Why the possible matches are not this learner (audited)"
+    )
+
+    @model_validator(mode="after")
+    def _reason_to_confirm(self) -> LearnerRegistration:
+        if self.confirm_new and not self.reason:
+            raise ValueError("reason is required when confirm_new is true")
+        return self
+
+    def learner(self) -> LearnerCreate:
+        return LearnerCreate.model_validate(self.model_dump(exclude={"confirm_new", "reason"}))
+
+
 class MergeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, NoReturn
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -12,12 +13,28 @@ from sqlalchemy.orm.exc import StaleDataError
 from open_lrs.audit import service as audit
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
-from open_lrs.core.errors import DuplicateLearner, FieldError, StaleVersion, ValidationFailed
+from open_lrs.core.errors import (
+    FieldError,
+    PossibleMatches,
+    StaleVersion,
+    TooManyMatches,
+    ValidationFailed,
+)
 from open_lrs.core.security import Actor
 from open_lrs.learners import repository as repo
 from open_lrs.learners.models import ACTIVE, Learner, LearnerHistory
-from open_lrs.learners.schemas import HistoryEntry, LearnerCreate, LearnerResult, LearnerUpdate
+from open_lrs.learners.schemas import (
+    HistoryEntry,
+    LearnerCreate,
+    LearnerRegistration,
+    LearnerResult,
+    LearnerUpdate,
+)
 from open_lrs.learners.uln import generate_uln
+from open_lrs.matching import service as match_service
+from open_lrs.matching import store as match_store
+from open_lrs.matching.schemas import SearchRequest
+from open_lrs.matching.scoring import Outcome
 from open_lrs.organisations.models import Organisation
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
@@ -29,32 +46,23 @@ class UlnSpaceExhausted(RuntimeError):
     """Twenty random ULNs in a row were taken: the register is (nearly) full."""
 
 
-def _lock_identity(session: Session, data: LearnerCreate, family_key: str) -> None:
-    """Serialise registrations of the same identity so that a race cannot create two ULNs.
+def _lock_birth_date(session: Session, born: date) -> None:
+    """Serialise registrations of people born on the same day (or with day and month
+    swapped), so that two clients registering one person at once cannot both miss the other's
+    learner and issue two ULNs. The search then sees the first learner committed.
 
     On SQLite every transaction already holds the write lock (BEGIN IMMEDIATE).
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    days = {born.isoformat()}
+    if born.day <= 12:
+        days.add(date(born.year, born.day, born.month).isoformat())
+    for day in sorted(days):  # always in one order, so two registrations cannot deadlock
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-            {"k": f"learner-identity|{data.date_of_birth.isoformat()}|{family_key}"},
+            {"k": f"learner-birth-date|{day}"},
         )
-
-
-def find_same_mandatory_fields(session: Session, data: LearnerCreate) -> Learner | None:
-    keys = repo.name_keys(data.given_name, data.family_name)
-    return session.scalar(
-        select(Learner)
-        .where(
-            Learner.date_of_birth == data.date_of_birth,
-            Learner.family_name_key == keys["family_name_key"],
-            Learner.given_name_key == keys["given_name_key"],
-            Learner.gender == data.gender,
-            Learner.postcode == data.postcode,
-        )
-        .order_by(Learner.id)
-        .limit(1)
-    )
 
 
 def issue_learner(session: Session, values: dict[str, Any]) -> Learner:
@@ -73,50 +81,96 @@ def issue_learner(session: Session, values: dict[str, Any]) -> Learner:
     raise UlnSpaceExhausted("could not find a free ULN")
 
 
-def register(uow: UnitOfWork, actor: Actor, data: LearnerCreate) -> LearnerResult:
+def register(uow: UnitOfWork, actor: Actor, request: LearnerRegistration) -> LearnerResult:
+    """Register a learner unless they are already on the register (searched first)."""
     require(actor, Action.LEARNER_REGISTER)
+    data = request.learner()
+    query = match_service.to_query(SearchRequest.model_validate(data, from_attributes=True))
     with uow:
         s = uow.session
-        keys = repo.name_keys(data.given_name, data.family_name)
-        _lock_identity(s, data, keys["family_name_key"])
-        existing = find_same_mandatory_fields(s, data)
-        if existing is not None:
-            _, master = repo.resolve(s, existing.uln)
+        _lock_birth_date(s, data.date_of_birth)
+        found = match_service.find(s, query)
+        outcome = found.decision.outcome
+        if outcome is Outcome.EXACT_MATCH:
+            _, record, master = found.learners()[0]
             audit.record(
                 s, actor, Action.LEARNER_REGISTER, outcome="WSRC0021", learner_id=master.id
             )
+            result = _result(s, record, master, "already_registered", "WSRC0021")
             uow.commit()
-            raise DuplicateLearner(
-                "A learner with the same given name, family name, date of birth, gender and "
-                f"postcode already has ULN {master.uln}; no new ULN was issued.",
-                extra={"uln": master.uln},
-            )
-        now = utcnow()
-        fields = data.model_dump()
-        learner = issue_learner(
+            return result
+        candidates = [m for _, _, m in found.learners()]
+        if outcome is not Outcome.NO_MATCH and not request.confirm_new:
+            _refuse_possible_matches(uow, actor, found)
+        learner = _issue(s, actor, data, request.reason)
+        details: dict[str, Any] = {}
+        if outcome is not Outcome.NO_MATCH:
+            details = {
+                "confirmed_new": True,
+                "search_outcome": outcome.code,
+                "candidate_ulns": [m.uln for m in candidates],
+                "reason": request.reason,
+            }
+        audit.record(
             s,
-            {
-                **fields,
-                **keys,
-                "status": ACTIVE,
-                "registered_by_organisation_id": actor.organisation_id,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        repo.add_history(
-            s,
-            learner,
             actor,
-            "registered",
-            {k: (None, v) for k, v in fields.items() if v is not None},
+            Action.LEARNER_REGISTER,
+            outcome="WSRC0005",
+            learner_id=learner.id,
+            details=details,
         )
-        audit.record(s, actor, Action.LEARNER_REGISTER, outcome="WSRC0005", learner_id=learner.id)
         result = LearnerResult(
             code="registered", lrs_code="WSRC0005", learner=repo.to_public(s, learner)
         )
         uow.commit()
         return result
+
+
+def _refuse_possible_matches(uow: UnitOfWork, actor: Actor, found: match_service.Found) -> NoReturn:
+    """Answer the candidates (their showing is audited) and issue nothing."""
+    outcome = found.decision.outcome
+    matches = match_service.to_matches(uow.session, found)
+    ids = [m.id for _, _, m in found.learners()]
+    match_service.audit_search(uow.session, actor, outcome, ids)
+    uow.commit()
+    error = TooManyMatches if outcome is Outcome.TOO_MANY else PossibleMatches
+    raise error(
+        "No ULN was issued: "
+        + (
+            "more than 10 learners on the register are like this one. Check the details, or "
+            if outcome is Outcome.TOO_MANY
+            else f"{len(matches)} learner(s) on the register may be this learner. Use one of "
+            "their ULNs, or "
+        )
+        + "send the registration again with confirm_new true and a reason.",
+        extra={"matches": [m.model_dump(mode="json") for m in matches]},
+    )
+
+
+def _issue(s: Session, actor: Actor, data: LearnerCreate, reason: str | None) -> Learner:
+    now = utcnow()
+    fields = data.model_dump()
+    learner = issue_learner(
+        s,
+        {
+            **fields,
+            **repo.name_keys(data.given_name, data.family_name),
+            "status": ACTIVE,
+            "registered_by_organisation_id": actor.organisation_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    match_store.index_learner(s, learner)
+    repo.add_history(
+        s,
+        learner,
+        actor,
+        "registered",
+        {k: (None, v) for k, v in fields.items() if v is not None},
+        reason=reason,
+    )
+    return learner
 
 
 def _result(
@@ -185,6 +239,8 @@ def update(uow: UnitOfWork, actor: Actor, uln: str, data: LearnerUpdate) -> Lear
             raise StaleVersion(
                 "The learner was changed by someone else at the same moment; read it again."
             ) from exc
+        if match_store.changes_keys(changes):
+            match_store.index_learner(s, master)
         repo.add_history(s, master, actor, "updated", changes)
         audit.record(
             s,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import JaroWinkler
 
-from open_lrs.core.text import typo_close
+from open_lrs.core.text import compact_name, typo_close
 from open_lrs.learners.rules import postcode_parts
 from open_lrs.matching.nicknames import are_nicknames
 from open_lrs.matching.normalise import family_key, phonetic, words
@@ -142,3 +142,24 @@ def compare_genders(query: str | None, record: str | None) -> Gender:
     if query not in ("1", "2") or record not in ("1", "2"):
         return Gender.MISSING
     return Gender.EXACT if query == record else Gender.DIFFERENT
+
+
+class Detail(enum.Enum):
+    """Agreement on an optional detail: email, place of birth, school at 16."""
+
+    EXACT = "exact"
+    SIMILAR = "similar"
+    DIFFERENT = "different"
+    MISSING = "missing"
+
+
+def compare_details(query: str | None, record: str | None, *, similar: bool = True) -> Detail:
+    """Folded text compared whole; ``similar`` allows a typo (not for email addresses)."""
+    q, r = compact_name(query or ""), compact_name(record or "")
+    if not q or not r:
+        return Detail.MISSING
+    if q == r:
+        return Detail.EXACT
+    if similar and typo_close(q, r):
+        return Detail.SIMILAR
+    return Detail.DIFFERENT

@@ -35,3 +35,19 @@ def are_nicknames(a: str, b: str) -> bool:
 
 def known_names() -> frozenset[str]:
     return frozenset(_groups())
+
+
+def forms_of(name: str) -> frozenset[str]:
+    """A folded name and every name that shares a nickname group with it."""
+    ids = _groups().get(name, frozenset())
+    members = _members()
+    return frozenset({name}).union(*(members[i] for i in ids))
+
+
+@cache
+def _members() -> dict[int, frozenset[str]]:
+    members: dict[int, set[str]] = {}
+    for name, ids in _groups().items():
+        for i in ids:
+            members.setdefault(i, set()).add(name)
+    return {i: frozenset(names) for i, names in members.items()}

@@ -36,6 +36,13 @@ class Query:
     gender: str | None = None
     postcode: str | None = None
     previous_family_name: str | None = None
+    email: str | None = None
+    place_of_birth: str | None = None
+    school_at_age_16: str | None = None
+
+
+# Optional details a search may give, compared only when it gives them: (field, typo allowed).
+DETAILS = (("email", False), ("place_of_birth", True), ("school_at_age_16", True))
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class Record:
     preferred_given_name: str | None = None
     previous_family_name: str | None = None
     family_name_at_age_16: str | None = None
+    email: str | None = None
+    place_of_birth: str | None = None
+    school_at_age_16: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,11 @@ def score(query: Query, record: Record, model: Model, frequency: Frequency) -> S
     add("postcode", postcode.value, query.postcode, record.postcode, None)
     gender = cmp.compare_genders(query.gender, record.gender)
     add("gender", gender.value, query.gender, record.gender, None)
+    for field, typos in DETAILS:
+        searched, found = getattr(query, field), getattr(record, field)
+        if searched:
+            level = cmp.compare_details(searched, found, similar=typos).value
+            add(field, level, searched, found, None)
     total = round(sum(p.weight for p in parts), 2)
     ruled_out = forename == cmp.Forename.DIFFERENT.value or (
         dob is DateAgreement.DIFFERENT and family != cmp.FamilyName.EXACT.value
@@ -149,14 +164,32 @@ def score(query: Query, record: Record, model: Model, frequency: Frequency) -> S
     return Scored(record, total, tuple(parts), ruled_out)
 
 
-def decide(query: Query, records: Sequence[Record], model: Model, frequency: Frequency) -> Decision:
-    """Score every candidate and decide: one sure match, a short list for a person, or none."""
+def decide(
+    query: Query,
+    records: Sequence[Record],
+    model: Model,
+    frequency: Frequency,
+    *,
+    same_learner: Callable[[Record], object] = lambda r: r.key,
+) -> Decision:
+    """Score every candidate and decide: one sure match, a short list for a person, or none.
+
+    ``same_learner`` names the learner a record answers for: a linked (merged) record and its
+    master are one learner, counted once at the better of their scores.
+    """
     scored = sorted(
         (score(query, r, model, frequency) for r in records),
         key=lambda s: s.score,
         reverse=True,
     )
-    plausible = [s for s in scored if not s.ruled_out and s.score >= model.review]
+    plausible: list[Scored] = []
+    seen: set[object] = set()
+    for candidate in scored:
+        who = same_learner(candidate.record)
+        if candidate.ruled_out or candidate.score < model.review or who in seen:
+            continue
+        seen.add(who)
+        plausible.append(candidate)
     if not plausible:
         return Decision(Outcome.NO_MATCH, ())
     if len(plausible) > MAX_POSSIBLE:

@@ -21,6 +21,7 @@ class Kind(StrEnum):
 class Action(StrEnum):
     LEARNER_REGISTER = "learner.register"
     LEARNER_READ = "learner.read"
+    LEARNER_SEARCH = "learner.search"
     LEARNER_UPDATE = "learner.update"
     LEARNER_VERIFY = "learner.verify"
     LEARNER_RETRIEVE = "learner.retrieve"
@@ -34,6 +35,7 @@ class Action(StrEnum):
 ACTION_DESCRIPTIONS: dict[Action, str] = {
     Action.LEARNER_REGISTER: "Register a learner and obtain a ULN",
     Action.LEARNER_READ: "Read a learner's details by ULN",
+    Action.LEARNER_SEARCH: "Find a learner's ULN by name, date of birth, gender and postcode",
     Action.LEARNER_UPDATE: "Update a learner's details",
     Action.LEARNER_VERIFY: "Verify a ULN against a name (answers match or not, no details)",
     Action.LEARNER_RETRIEVE: "Check up to 200 ULNs at once (status and master ULN only)",
@@ -45,16 +47,21 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
 }
 
 _EVERYONE = {Action.LEARNER_VERIFY, Action.LEARNER_RETRIEVE, Action.REPORT_MERGES}
-_REGISTRARS = _EVERYONE | {Action.LEARNER_REGISTER, Action.LEARNER_READ, Action.LEARNER_UPDATE}
+_REGISTRARS = _EVERYONE | {
+    Action.LEARNER_REGISTER,
+    Action.LEARNER_READ,
+    Action.LEARNER_SEARCH,
+    Action.LEARNER_UPDATE,
+}
 
 MATRIX: dict[Kind, frozenset[Action]] = {
     # Providers (colleges, training providers) and schools enrol learners: they register,
     # read and keep details up to date.
     Kind.PROVIDER: frozenset(_REGISTRARS),
     Kind.SCHOOL: frozenset(_REGISTRARS),
-    # Awarding organisations post results against ULNs: they read details to confirm who a
-    # candidate is, but do not create or change learners.
-    Kind.AWARDING_ORGANISATION: frozenset(_EVERYONE | {Action.LEARNER_READ}),
+    # Awarding organisations post results against ULNs: they find a candidate's ULN and read
+    # details to confirm who a candidate is, but do not create or change learners.
+    Kind.AWARDING_ORGANISATION: frozenset(_EVERYONE | {Action.LEARNER_READ, Action.LEARNER_SEARCH}),
     # Universities and careers services check a ULN an applicant gives them; they see
     # whether it matches, never the register's copy of the learner's details.
     Kind.UNIVERSITY: frozenset(_EVERYONE),

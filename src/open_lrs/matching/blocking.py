@@ -1,0 +1,140 @@
+"""Blocking keys: which learners a search looks at, so that it reads a few rows, not millions.
+
+Every learner is filed under a handful of keys; a search asks for the keys its details could
+share with the learner it looks for, and scores only the learners filed under them. Each key
+survives different mistakes, so that together they miss a learner only when most of the
+details are wrong:
+
+==========================================  ===================================================
+key                                         still finds the learner when...
+==========================================  ===================================================
+date of birth + family name's sound         the given name is a nickname, a middle name or
+                                            misspelt; they moved. Also filed under previous
+                                            family names and each part of a double-barrelled
+                                            name: married, or known by one part.
+family sound + given sound + birth year     the date of birth is wrong (day, month swapped,
+                                            one digit; the search also tries the years either
+                                            side)
+date of birth + postcode sector             married and the family name changed, nickname
+date of birth + given name's sound          married and moved
+family sound + given sound + postcode       the date of birth is wrong beyond its year
+sector
+==========================================  ===================================================
+
+A search also tries its given name as the family name (names written the wrong way round),
+the day and month swapped, and every form of its given name in the nickname table.
+
+Keys are 64-bit hashes of text such as ``df|2008-03-14|SM0``: small to index on both SQLite and
+PostgreSQL, and a rare collision only adds a candidate that the scorer then sees is someone
+else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+
+from open_lrs.learners.rules import postcode_parts
+from open_lrs.matching.nicknames import forms_of
+from open_lrs.matching.normalise import family_key, phonetic, words
+from open_lrs.matching.scoring import Query, Record
+
+KEY_VERSION = 1  # change when the keys change: the stored keys must then be rebuilt
+
+
+def hash_key(text: str) -> int:
+    """A signed 64-bit integer (fits BIGINT) for a key's text."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), signed=True)
+
+
+def family_sounds(name: str | None) -> set[str]:
+    """The sound of the whole family name and, for a name of several parts, of each part."""
+    if not name:
+        return set()
+    sounds = {phonetic(family_key(name))}
+    parts = [w for w in words(name) if len(w) > 2]
+    if len(parts) > 1:
+        sounds.update(phonetic(family_key(p)) for p in parts)
+    return sounds - {""}
+
+
+def given_sounds(*names: str | None) -> set[str]:
+    return {phonetic(w[0]) for n in names if (w := words(n))} - {""}
+
+
+def sector(postcode: str | None) -> str | None:
+    """The postcode sector (``SW1A 1``); none for unknown (ZZ99) and BFPO addresses."""
+    parts = postcode_parts(postcode) if postcode else None
+    return f"{parts[0]} {parts[1][0]}" if parts else None
+
+
+def _keys(
+    dates: Iterable[date],
+    years: Iterable[int],
+    family: set[str],
+    given: set[str],
+    area: str | None,
+    *,
+    dob_family: set[str] | None = None,
+) -> set[str]:
+    keys: set[str] = set()
+    dates = list(dates)
+    for d in dates:
+        keys.update(f"df|{d.isoformat()}|{f}" for f in (dob_family or family))
+        keys.update(f"dg|{d.isoformat()}|{g}" for g in given)
+        if area:
+            keys.add(f"ds|{d.isoformat()}|{area}")
+    for f in family:
+        for g in given:
+            keys.update(f"fgy|{f}|{g}|{y}" for y in years)
+            if area:
+                keys.add(f"fgs|{f}|{g}|{area}")
+    return keys
+
+
+def record_keys(record: Record) -> set[str]:
+    """The keys a learner on the register is filed under."""
+    family = family_sounds(record.family_name)
+    earlier = family_sounds(record.previous_family_name) | family_sounds(
+        record.family_name_at_age_16
+    )
+    return _keys(
+        [record.date_of_birth],
+        [record.date_of_birth.year],
+        family,
+        given_sounds(record.given_name, record.preferred_given_name),
+        sector(record.postcode),
+        dob_family=family | earlier,
+    )
+
+
+def _dates(d: date) -> list[date]:
+    dates = [d]
+    if d.day <= 12 and d.day != d.month:
+        dates.append(date(d.year, d.day, d.month))
+    return dates
+
+
+def query_keys(query: Query) -> set[str]:
+    """The keys under which the learner searched for may be filed."""
+    given_words = words(query.given_name)
+    given = {phonetic(form) for w in given_words[:1] for form in forms_of(w)} - {""}
+    family = family_sounds(query.family_name) | family_sounds(query.previous_family_name)
+    y = query.date_of_birth.year
+    keys = _keys(
+        _dates(query.date_of_birth),
+        [y - 1, y, y + 1],
+        family,
+        given,
+        sector(query.postcode),
+    )
+    # Names the wrong way round: the given name searched for is the learner's family name.
+    swapped_family = family_sounds(query.given_name)
+    swapped_given = given_sounds(query.family_name)
+    keys |= _keys([query.date_of_birth], [y], swapped_family, swapped_given, None)
+    return keys
+
+
+def hashed(keys: Iterable[str]) -> list[int]:
+    return sorted({hash_key(k) for k in keys})

@@ -1,0 +1,170 @@
+"""Finding learners by demographics: the one search that the API, registration, batches and
+the CLI all use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from open_lrs.audit import service as audit
+from open_lrs.core.db import UnitOfWork
+from open_lrs.core.errors import FieldError, InsufficientData
+from open_lrs.core.security import Actor
+from open_lrs.core.settings import get_settings
+from open_lrs.learners import repository as repo
+from open_lrs.learners.models import LINKED, Learner
+from open_lrs.matching import model as model_file
+from open_lrs.matching import store
+from open_lrs.matching.model import Model
+from open_lrs.matching.schemas import FieldExplanation, Match, SearchRequest, SearchResponse
+from open_lrs.matching.scoring import Decision, Outcome, Query, Scored, decide
+from open_lrs.organisations.permissions import Action
+from open_lrs.organisations.service import require
+
+
+def current_model() -> Model:
+    return model_file.load(get_settings().match_model_version)
+
+
+def to_query(request: SearchRequest) -> Query:
+    if missing := request.missing():
+        raise InsufficientData(
+            f"A search needs {', '.join(missing).replace('_', ' ')}: without them it could "
+            "only be answered with many people of the same name.",
+            errors=[FieldError(f, "is required to search", "missing") for f in missing],
+        )
+    assert request.given_name is not None
+    assert request.family_name is not None
+    assert request.date_of_birth is not None
+    return Query(
+        given_name=request.given_name,
+        family_name=request.family_name,
+        date_of_birth=request.date_of_birth,
+        gender=request.gender,
+        postcode=request.postcode,
+        previous_family_name=request.previous_family_name,
+        email=request.email,
+        place_of_birth=request.place_of_birth,
+        school_at_age_16=request.school_at_age_16,
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A decision, with each match's learner record and the master that answers for it."""
+
+    decision: Decision
+    records: dict[int, Learner]
+    masters: dict[int, Learner]
+
+    def learners(self) -> list[tuple[Scored, Learner, Learner]]:
+        return [(s, self.records[_id(s)], self.masters[_id(s)]) for s in self.decision.matches]
+
+
+def _id(scored: Scored) -> int:
+    assert isinstance(scored.record.key, int)
+    return scored.record.key
+
+
+def find(session: Session, query: Query, model: Model | None = None) -> Found:
+    """Candidates by blocking key, scored and decided, linked learners counted as their
+    masters. Reads only."""
+    model = model or current_model()
+    found = store.candidates(session, query)
+    records = {learner.id: learner for learner in found}
+    master_ids = {
+        learner.master_id
+        for learner in found
+        if learner.status == LINKED and learner.master_id is not None
+    }
+    missing = master_ids - records.keys()
+    masters_loaded = (
+        {m.id: m for m in session.scalars(select(Learner).where(Learner.id.in_(missing)))}
+        if missing
+        else {}
+    )
+
+    def master_of(learner: Learner) -> Learner:
+        if learner.status == LINKED and learner.master_id is not None:
+            return records.get(learner.master_id) or masters_loaded[learner.master_id]
+        return learner
+
+    masters = {learner.id: master_of(learner) for learner in found}
+    decision = decide(
+        query,
+        [store.to_record(learner) for learner in found],
+        model,
+        store.frequencies(session, query),
+        same_learner=lambda r: masters[r.key].id,  # type: ignore[index]
+    )
+    return Found(decision, records, masters)
+
+
+def to_matches(session: Session, found: Found) -> list[Match]:
+    return [
+        Match(
+            uln=master.uln,
+            score=scored.score,
+            master_substituted=record.id != master.id,
+            matched_uln=record.uln,
+            learner=repo.to_public(session, master),
+            explanation=explanation(scored),
+        )
+        for scored, record, master in found.learners()
+    ]
+
+
+def explanation(scored: Scored) -> list[FieldExplanation]:
+    return [
+        FieldExplanation(
+            field=p.field,
+            agreement=p.agreement,
+            weight=p.weight,
+            searched=p.searched,
+            found=p.found,
+        )
+        for p in scored.explanation
+    ]
+
+
+def search(uow: UnitOfWork, actor: Actor, request: SearchRequest) -> SearchResponse:
+    require(actor, Action.LEARNER_SEARCH)
+    query = to_query(request)
+    model = current_model()
+    with uow:
+        s = uow.session
+        found = find(s, query, model)
+        outcome = found.decision.outcome
+        matches = to_matches(s, found)
+        audit_search(s, actor, outcome, [m.id for _, _, m in found.learners()])
+        uow.commit()
+    return SearchResponse(
+        code=outcome.code,
+        lrs_code=outcome.lrs_code,
+        model_version=model.version,
+        matches=matches,
+    )
+
+
+def audit_search(
+    session: Session, actor: Actor, outcome: Outcome, learner_ids: Sequence[int]
+) -> None:
+    """One event per learner shown (so each learner's access log lists it), or one event for
+    a search that showed nobody."""
+    details = {"outcome": outcome.code, "shown": len(learner_ids)}
+    if learner_ids:
+        audit.record_many(
+            session,
+            actor,
+            Action.LEARNER_SEARCH,
+            outcome=outcome.lrs_code,
+            learner_ids=learner_ids,
+            details=details,
+        )
+    else:
+        audit.record(
+            session, actor, Action.LEARNER_SEARCH, outcome=outcome.lrs_code, details=details
+        )

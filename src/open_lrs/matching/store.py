@@ -1,0 +1,174 @@
+"""Matching's tables: filing learners under their blocking keys, reading candidates back, and
+counting how common names are. Runs inside the caller's transaction; never commits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from open_lrs.core import bulk
+from open_lrs.learners.models import ACTIVE, Learner
+from open_lrs.matching import blocking
+from open_lrs.matching.models import TOTAL, LearnerMatchKey, NameFrequency
+from open_lrs.matching.normalise import family_key, words
+from open_lrs.matching.scoring import Frequency, Query, Record
+
+# A search never scores more learners than this, whatever the keys bring back; real searches
+# bring back tens. It bounds the cost of a pathological query (the commonest names at once).
+MAX_CANDIDATES = 1000
+# Below this many learners, name counts say little about how common a name is in the country.
+MIN_LEARNERS_FOR_FREQUENCIES = 10_000
+FORENAME, FAMILY_NAME = "forename", "family_name"
+_RECORD_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "gender",
+    "postcode",
+    "middle_other_name",
+    "preferred_given_name",
+    "previous_family_name",
+    "family_name_at_age_16",
+    "email",
+    "place_of_birth",
+    "school_at_age_16",
+)
+_CHUNK = 5000
+
+
+def to_record(learner: Any) -> Record:
+    """A learner (ORM object or row with the same attribute names) as the scorer sees it."""
+    return Record(learner.id, **{f: getattr(learner, f) for f in _RECORD_FIELDS})
+
+
+def values_record(learner_id: int, values: Mapping[str, Any]) -> Record:
+    """A learner being inserted (column values by name) as the scorer sees it."""
+    fields: dict[str, Any] = {f: values.get(f) for f in _RECORD_FIELDS}
+    return Record(learner_id, **fields)
+
+
+def changes_keys(fields: Iterable[str]) -> bool:
+    """Whether changing these learner fields changes what matching sees."""
+    return not set(_RECORD_FIELDS).isdisjoint(fields)
+
+
+def key_rows(learner_id: int, record: Record) -> list[dict[str, int]]:
+    return [
+        {"key": k, "learner_id": learner_id} for k in blocking.hashed(blocking.record_keys(record))
+    ]
+
+
+def index_learner(session: Session, learner: Learner) -> None:
+    """File a new or changed learner under its keys (replacing any it had)."""
+    session.flush()
+    session.execute(delete(LearnerMatchKey).where(LearnerMatchKey.learner_id == learner.id))
+    rows = key_rows(learner.id, to_record(learner))
+    bulk.insert_many(session.connection(), LearnerMatchKey, rows)
+
+
+def index_records(conn: Connection, records: Iterable[Record]) -> None:
+    """File many new learners (``record.key`` is the learner id) in bulk."""
+    batch: list[dict[str, int]] = []
+    for record in records:
+        assert isinstance(record.key, int)
+        batch.extend(key_rows(record.key, record))
+        if len(batch) >= _CHUNK * 5:
+            bulk.insert_many(conn, LearnerMatchKey, batch)
+            batch = []
+    bulk.insert_many(conn, LearnerMatchKey, batch)
+
+
+def _learner_rows(conn: Connection) -> Iterable[Any]:
+    columns = [Learner.__table__.c[f] for f in ("id", *_RECORD_FIELDS)]
+    yield from conn.execute(select(*columns).execution_options(yield_per=_CHUNK))
+
+
+def rebuild_keys(conn: Connection) -> int:
+    """Re-file every learner (after the keys' definition changes). Returns how many."""
+    conn.execute(delete(LearnerMatchKey))
+    count = 0
+    batch: list[Record] = []
+    for row in _learner_rows(conn):
+        batch.append(to_record(row))
+        count += 1
+        if len(batch) >= _CHUNK:
+            index_records(conn, batch)
+            batch = []
+    index_records(conn, batch)
+    bulk.refresh_statistics(conn, LearnerMatchKey)
+    return count
+
+
+def candidates(session: Session, query: Query) -> Sequence[Learner]:
+    """The learners filed under any key the search could share with its learner."""
+    keys = blocking.hashed(blocking.query_keys(query))
+    ids = (
+        select(LearnerMatchKey.learner_id)
+        .where(LearnerMatchKey.key.in_(keys))
+        .distinct()
+        .limit(MAX_CANDIDATES)
+        .scalar_subquery()
+    )
+    return session.scalars(select(Learner).where(Learner.id.in_(ids))).all()
+
+
+def first_forename(given_name: str | None) -> str:
+    w = words(given_name)
+    return w[0] if w else ""
+
+
+def frequencies(session: Session, query: Query) -> Frequency:
+    """How common the searched names are on the register (share of learners), for the scorer's
+    term-frequency weights; none while the register is too small for counts to mean much."""
+    wanted = [
+        (FORENAME, TOTAL),
+        (FORENAME, first_forename(query.given_name)),
+        (FAMILY_NAME, family_key(query.family_name)),
+    ]
+    counts = {
+        (f, n): c
+        for f, n, c in session.execute(
+            select(NameFrequency.field, NameFrequency.name, NameFrequency.learners).where(
+                tuple_(NameFrequency.field, NameFrequency.name).in_(wanted)
+            )
+        )
+    }
+    total = counts.get((FORENAME, TOTAL), 0)
+
+    def frequency(field: str, name: str) -> float | None:
+        if total < MIN_LEARNERS_FOR_FREQUENCIES or not name:
+            return None
+        return max(counts.get((field, name), 0), 1) / total
+
+    return frequency
+
+
+def refresh_frequencies(conn: Connection) -> int:
+    """Count forenames and family names over the active learners, replacing the old counts."""
+    forenames: Counter[str] = Counter()
+    families: Counter[str] = Counter()
+    total = 0
+    result = conn.execute(
+        select(Learner.given_name, Learner.family_name)
+        .where(Learner.status == ACTIVE)
+        .execution_options(yield_per=_CHUNK)
+    )
+    for given, family in result:
+        forenames[first_forename(given)] += 1
+        families[family_key(family)] += 1
+        total += 1
+    conn.execute(delete(NameFrequency))
+    rows = [{"field": FORENAME, "name": TOTAL, "learners": total}]
+    rows += [{"field": FORENAME, "name": n, "learners": c} for n, c in forenames.items() if n]
+    rows += [{"field": FAMILY_NAME, "name": n, "learners": c} for n, c in families.items() if n]
+    bulk.insert_many(conn, NameFrequency, rows)
+    bulk.refresh_statistics(conn, NameFrequency)
+    return total
+
+
+def count_keys(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(LearnerMatchKey)) or 0)

@@ -1,0 +1,185 @@
+"""Blocking keys and name counts in the database, on SQLite and PostgreSQL: kept up to date by
+every way a learner arrives or changes, rebuilt by the migration, and read by the search."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from open_lrs.core import migrate
+from open_lrs.core.db import Database, make_engine
+from open_lrs.core.security import Actor
+from open_lrs.learners import service as learners
+from open_lrs.learners.importer import import_learners
+from open_lrs.learners.models import Learner
+from open_lrs.learners.schemas import LearnerRegistration, LearnerUpdate
+from open_lrs.matching import blocking, store
+from open_lrs.matching import service as matching
+from open_lrs.matching.models import LearnerMatchKey, NameFrequency
+from open_lrs.matching.scoring import Outcome, Query
+from tests.conftest import OrgFactory
+
+
+@pytest.fixture
+def provider(make_org: OrgFactory) -> Actor:
+    return make_org("provider")[0]
+
+
+def _keys(db: Database, uln: str) -> set[int]:
+    with db.unit_of_work() as uow:
+        learner_id = uow.session.scalar(select(Learner.id).where(Learner.uln == uln))
+        return set(
+            uow.session.scalars(
+                select(LearnerMatchKey.key).where(LearnerMatchKey.learner_id == learner_id)
+            )
+        )
+
+
+def _expected_keys(db: Database, uln: str) -> set[int]:
+    with db.unit_of_work() as uow:
+        learner = uow.session.scalar(select(Learner).where(Learner.uln == uln))
+        return set(blocking.hashed(blocking.record_keys(store.to_record(learner))))
+
+
+def _find(db: Database, query: Query) -> tuple[Outcome, list[str]]:
+    with db.unit_of_work() as uow:
+        found = matching.find(uow.session, query)
+        return found.decision.outcome, [m.uln for _, _, m in found.learners()]
+
+
+def test_registering_and_updating_keep_the_keys_current(db: Database, provider: Actor) -> None:
+    data = LearnerRegistration.model_validate(
+        {
+            "given_name": "Zofia",
+            "family_name": "Wiśniewska",
+            "date_of_birth": "2006-05-17",
+            "gender": "2",
+            "postcode": "LS6 2AB",
+        }
+    )
+    learner = learners.register(db.unit_of_work(), provider, data).learner
+    before = _keys(db, learner.uln)
+    assert before == _expected_keys(db, learner.uln)
+    assert len(before) >= 5
+
+    learners.update(
+        db.unit_of_work(),
+        provider,
+        learner.uln,
+        LearnerUpdate(version=1, family_name="Kowalska", postcode="M14 6PP"),
+    )
+    after = _keys(db, learner.uln)
+    assert after == _expected_keys(db, learner.uln)
+    assert after != before
+    outcome, ulns = _find(db, Query("Zofia", "Kowalska", date(2006, 5, 17), "2", "M14 6PP"))
+    assert (outcome, ulns) == (Outcome.EXACT_MATCH, [learner.uln])
+
+    # A change that matching does not look at leaves the keys alone.
+    learners.update(
+        db.unit_of_work(), provider, learner.uln, LearnerUpdate(version=2, notes="moved")
+    )
+    assert _keys(db, learner.uln) == after
+
+
+def test_an_import_files_every_learner_and_counts_names(db: Database, make_org: OrgFactory) -> None:
+    admin, _ = make_org("admin")
+    rows = [
+        "uln,given_name,family_name,date_of_birth,gender,postcode",
+        "1234567899,Rhys,Ap Rhys,2005-01-02,1,SA1 1AA",
+        ",Rhys,Jones,2005-07-08,1,CF24 3AA",
+        ",Cerys,Jones,2004-09-10,2,CF24 3AA",
+    ]
+    report = import_learners(
+        db.unit_of_work(), admin, io.StringIO("\n".join(rows) + "\n"), source_name="t.csv"
+    )
+    assert report.loaded == 3
+    assert _keys(db, "1234567899") == _expected_keys(db, "1234567899")
+    outcome, ulns = _find(db, Query("Rhys", "Rhys", date(2005, 1, 2), "1", "SA1 1AA"))
+    assert (outcome, ulns) == (Outcome.EXACT_MATCH, ["1234567899"])
+    with db.unit_of_work() as uow:
+        counts = dict(
+            uow.session.execute(
+                select(NameFrequency.name, NameFrequency.learners).where(
+                    NameFrequency.field == "family_name"
+                )
+            ).all()
+        )
+        total = uow.session.scalar(
+            select(NameFrequency.learners).where(
+                NameFrequency.field == "forename", NameFrequency.name == ""
+            )
+        )
+        active = uow.session.scalar(
+            select(func.count()).select_from(Learner).where(Learner.status == "active")
+        )
+    assert counts["jones"] >= 2
+    assert counts["aprhys"] >= 1
+    assert total == active
+
+
+def test_common_names_weigh_less_than_rare_ones(
+    db: Database, provider: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "MIN_LEARNERS_FOR_FREQUENCIES", 1)
+    for i, given in enumerate(["Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy"]):
+        learners.register(
+            db.unit_of_work(),
+            provider,
+            LearnerRegistration.model_validate(
+                {
+                    "given_name": given,
+                    "family_name": "Smith" if i < 5 else "Szymańska",
+                    "date_of_birth": f"200{i}-02-0{i + 1}",
+                    "gender": "2",
+                    "postcode": "B33 8TH",
+                }
+            ),
+        )
+    with db.unit_of_work() as uow:
+        store.refresh_frequencies(uow.session.connection())
+        uow.commit()
+
+    def family_weight(given: str, family: str, born: date) -> float:
+        with db.unit_of_work() as uow:
+            found = matching.find(uow.session, Query(given, family, born, "2", "B33 8TH"))
+            [scored] = found.decision.matches
+            return next(p.weight for p in scored.explanation if p.field == "family_name")
+
+    common = family_weight("Olivia", "Smith", date(2000, 2, 1))
+    rare = family_weight("Ivy", "Szymańska", date(2005, 2, 6))
+    assert rare > common + 1
+
+
+def test_the_migration_files_learners_already_on_the_register(fresh_database_url: str) -> None:
+    engine = make_engine(fresh_database_url)
+    migrate.downgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Learner.__table__),
+            [
+                {
+                    "uln": "1234567899",
+                    "status": "active",
+                    "given_name": "Oisín",
+                    "family_name": "Murphy",
+                    "date_of_birth": date(2004, 3, 2),
+                    "gender": "1",
+                    "postcode": "BT9 5AA",
+                    "given_name_key": "oisin",
+                    "family_name_key": "murphy",
+                    "version": 1,
+                    "created_at": datetime(2026, 1, 1, tzinfo=UTC),
+                    "updated_at": datetime(2026, 1, 1, tzinfo=UTC),
+                }
+            ],
+        )
+    migrate.upgrade(engine)
+    db = Database(engine)
+    assert _keys(db, "1234567899") == _expected_keys(db, "1234567899")
+    with engine.begin() as conn:
+        assert store.rebuild_keys(conn) == 1
+    assert _keys(db, "1234567899") == _expected_keys(db, "1234567899")
+    engine.dispose()
