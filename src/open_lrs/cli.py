@@ -11,6 +11,7 @@ from open_lrs.core import migrate
 from open_lrs.core.cli_support import console, database, print_json
 from open_lrs.core.settings import get_settings
 from open_lrs.learners.cli import app as learners_app
+from open_lrs.matching.cli import app as match_app
 from open_lrs.organisations.cli import key_app, org_app
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="key")
 app.add_typer(learners_app, name="learners")
+app.add_typer(match_app, name="match")
 app.add_typer(demo_app, name="demo")
 app.add_typer(docs_app, name="docs")
 

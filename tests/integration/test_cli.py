@@ -107,3 +107,57 @@ def test_db_commands(fresh_database_url: str) -> None:
     assert "agree" in lrs(fresh_database_url, "db", "check").stdout
     current = lrs(fresh_database_url, "db", "current").stdout
     assert f"current: {migrate.head_revision()}" in current
+
+
+def test_match_commands_explain_rebuild_and_estimate(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    url = fresh_database_url
+    assert (
+        lrs(
+            url, "org", "add", "--name", "Admin", "--ukprn", new_ukprn(), "--kind", "admin"
+        ).returncode
+        == 0
+    )
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "uln,given_name,family_name,date_of_birth,gender,postcode\n"
+        "1234567899,Gruffudd,Ap Rhys,2005-01-02,1,LL57 2AB\n"
+        "2000000001,Cerys,Ap Rhys,2005-01-02,2,LL57 2AB\n"
+        ",Mohammed,Khan,2006-04-05,1,B33 8TH\n",
+        encoding="utf-8",
+    )
+    assert lrs(url, "learners", "import", str(register)).returncode == 0
+
+    found = _json(
+        lrs(url, "match", "explain", "--given-name", "Gruffydd", "--family-name", "ap Rhys",
+            "--date-of-birth", "2005-01-02", "--gender", "1", "--postcode", "LL57 2AB", "--json")
+    )  # fmt: skip
+    assert found["code"] == "exact_match"
+    [match] = found["matches"]
+    assert match["uln"] == "1234567899"
+    assert {e["field"]: e["agreement"] for e in match["explanation"]}["forename"] == "similar"
+
+    table = lrs(url, "match", "explain", "--given-name", "Cerys", "--family-name", "Ap Rhys",
+                "--date-of-birth", "2005-01-02")  # fmt: skip
+    assert table.returncode == 0, table.stderr
+    assert "exact_match (WSRC0004)" in table.stdout
+    assert "ULN 2000000001" in table.stdout
+    assert "date_of_birth" in table.stdout
+
+    missing = lrs(url, "match", "explain", "--given-name", "Cerys", "--family-name", "Ap Rhys",
+                  "--date-of-birth", "02/01/2005")  # fmt: skip
+    assert missing.returncode == 1
+    assert "date_of_birth" in missing.stderr
+
+    assert "Filed 3 learners" in lrs(url, "match", "reindex").stdout
+    assert "Counted the names of 3 active learners" in lrs(url, "match", "frequencies").stdout
+
+    model = tmp_path / "model-v2.json"
+    estimated = lrs(url, "match", "estimate", "--output", str(model), "--sample", "100")
+    assert estimated.returncode == 0, estimated.stderr
+    data = json.loads(model.read_text(encoding="utf-8"))
+    assert data["version"] == "2"
+    assert set(data["fields"]) >= {"forename", "family_name", "date_of_birth", "postcode"}
+    assert "v1" in estimated.stdout
+    assert "v2" in estimated.stdout

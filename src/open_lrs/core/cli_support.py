@@ -15,7 +15,8 @@ from open_lrs.core.errors import LrsError
 from open_lrs.core.logging import configure_logging
 from open_lrs.core.settings import get_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True)  # progress, messages and errors
+out = Console()  # results a user reads or pipes
 
 
 def database() -> Database:

@@ -1,0 +1,94 @@
+"""Drawing the pairs that re-estimation needs from the register (``lrs match estimate``).
+
+u: pairs of learners drawn at random. m: EM over the candidate pairs the blocking keys bring
+together, one session per kind of key, each leaving out the fields its key compared (they
+agree because the key made them, not because the pair is one person). See docs/matching.md.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from open_lrs.learners.models import ACTIVE, Learner
+from open_lrs.matching import blocking, estimate, store
+from open_lrs.matching.model import Model
+from open_lrs.matching.scoring import Query, Record
+
+# Kind of blocking key (its prefix in ``blocking``) -> the fields it compared.
+KEY_FIELDS = {
+    "df": {"date_of_birth", "family_name"},
+    "fgy": {"family_name", "forename"},
+    "ds": {"date_of_birth", "postcode"},
+    "dg": {"date_of_birth", "forename"},
+    "fgs": {"family_name", "forename", "postcode"},
+}
+
+
+def sample_records(session: Session, n: int, seed: int) -> list[Record]:
+    ids = list(session.scalars(select(Learner.id).where(Learner.status == ACTIVE)))
+    chosen = random.Random(seed).sample(ids, min(n, len(ids)))
+    records: list[Record] = []
+    for i in range(0, len(chosen), 1000):
+        part = chosen[i : i + 1000]
+        records.extend(
+            store.to_record(learner)
+            for learner in session.scalars(select(Learner).where(Learner.id.in_(part)))
+        )
+    return records
+
+
+def _as_query(r: Record) -> Query:
+    return Query(
+        r.given_name, r.family_name, r.date_of_birth, r.gender, r.postcode, r.previous_family_name
+    )
+
+
+def candidate_pairs(session: Session, records: list[Record]) -> dict[str, list[dict[str, str]]]:
+    """For each kind of key, the comparison vectors of sampled learners with the other learners
+    filed under a key of that kind that they share."""
+    sessions: dict[str, list[dict[str, str]]] = {kind: [] for kind in KEY_FIELDS}
+    for record in records:
+        own = blocking.record_keys(record)
+        for other in store.candidates(session, _as_query(record)):
+            if other.id == record.key:
+                continue
+            candidate = store.to_record(other)
+            shared = own & blocking.record_keys(candidate)
+            kinds = {key.split("|", 1)[0] for key in shared}
+            if kinds:
+                vector = estimate.comparison_vector(record, candidate)
+                for kind in kinds:
+                    sessions[kind].append(vector)
+    return sessions
+
+
+def estimate_model(
+    session: Session, start: Model, *, sample: int, seed: int, version: str
+) -> dict[str, Any]:
+    total = int(session.scalar(select(func.count()).select_from(Learner)) or 0)
+    if total < 2:
+        raise ValueError("the register needs learners to estimate from")
+    records = sample_records(session, sample, seed)
+    shuffled = records[:]
+    random.Random(seed + 1).shuffle(shuffled)
+    u = estimate.estimate_u(zip(records, shuffled, strict=True), model=start)
+    results = []
+    for kind, vectors in candidate_pairs(session, records).items():
+        if vectors:
+            fields = set(start.probabilities) - KEY_FIELDS[kind]
+            results.append(estimate.estimate_em(vectors, start, fix_u=u, fields=fields))
+    m = estimate.combine_m(results) if results else estimate.model_probabilities(start)[0]
+    return estimate.to_model_dict(
+        m,
+        u,
+        version=version,
+        thresholds={"auto_match": start.auto_match, "review": start.review},
+        term_frequency_fields=sorted(start.term_frequency_fields),
+        note=f"Re-estimated from {len(records):,} of {total:,} learners (seed {seed}), "
+        f"starting from model {start.version}: u from random pairs, m by EM per blocking key.",
+        start=start,
+    )
