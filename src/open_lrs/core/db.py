@@ -140,6 +140,12 @@ class UnitOfWork:
             self._session.close()
             self._session = None
 
+    def begin_read_only(self) -> None:
+        """Begin this unit's next transaction as a reader. On SQLite a reader reads a WAL
+        snapshot and takes no write lock, so concurrent searches do not queue behind each
+        other; writing in such a transaction fails. Elsewhere it changes nothing."""
+        self.session.connection(execution_options={READ_ONLY: True})
+
     def commit(self) -> None:
         self.session.commit()
 

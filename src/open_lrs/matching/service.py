@@ -136,9 +136,11 @@ def search(uow: UnitOfWork, actor: Actor, request: SearchRequest) -> SearchRespo
     model = current_model()
     with uow:
         s = uow.session
+        uow.begin_read_only()  # the search reads; only its audit rows are written, after
         found = find(s, query, model)
         outcome = found.decision.outcome
         matches = to_matches(s, found)
+        uow.commit()
         audit_search(s, actor, outcome, [m.id for _, _, m in found.learners()])
         uow.commit()
     return SearchResponse(

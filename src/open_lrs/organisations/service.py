@@ -144,6 +144,7 @@ def authenticate(uow: UnitOfWork, plaintext: str) -> Actor:
     if prefix is None:
         raise failure
     with uow:
+        uow.begin_read_only()
         found = uow.session.execute(
             select(ApiKey, Organisation)
             .join(Organisation, Organisation.id == ApiKey.organisation_id)
@@ -158,8 +159,10 @@ def authenticate(uow: UnitOfWork, plaintext: str) -> Actor:
             or not key_matches(plaintext, key.key_digest)
         ):
             raise failure
+        uow.commit()
         now = utcnow()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
+            # A write only once a minute per key, in its own short transaction.
             uow.session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
             uow.commit()
         return Actor(
