@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from open_lrs.core import bulk
@@ -103,17 +103,22 @@ def rebuild_keys(conn: Connection) -> int:
     return count
 
 
-def candidates(session: Session, query: Query) -> Sequence[Learner]:
-    """The learners filed under any key the search could share with its learner."""
-    keys = blocking.hashed(blocking.query_keys(query))
-    ids = (
+# Prepared once: an IN list of bound parameters is coerced element by element when built.
+_CANDIDATES = select(Learner).where(
+    Learner.id.in_(
         select(LearnerMatchKey.learner_id)
-        .where(LearnerMatchKey.key.in_(keys))
+        .where(LearnerMatchKey.key.in_(bindparam("keys", expanding=True)))
         .distinct()
         .limit(MAX_CANDIDATES)
         .scalar_subquery()
     )
-    return session.scalars(select(Learner).where(Learner.id.in_(ids))).all()
+)
+
+
+def candidates(session: Session, query: Query) -> Sequence[Learner]:
+    """The learners filed under any key the search could share with its learner."""
+    keys = blocking.hashed(blocking.query_keys(query))
+    return session.scalars(_CANDIDATES, {"keys": keys}).all()
 
 
 def first_forename(given_name: str | None) -> str:
@@ -121,22 +126,28 @@ def first_forename(given_name: str | None) -> str:
     return w[0] if w else ""
 
 
+_FREQUENCIES = select(NameFrequency.field, NameFrequency.name, NameFrequency.learners).where(
+    or_(
+        and_(
+            NameFrequency.field == FORENAME,
+            NameFrequency.name.in_(bindparam("forenames", expanding=True)),
+        ),
+        and_(NameFrequency.field == FAMILY_NAME, NameFrequency.name == bindparam("family")),
+    )
+)
+
+
 def frequencies(session: Session, query: Query) -> Frequency:
     """How common the searched names are on the register (share of learners), for the scorer's
     term-frequency weights; none while the register is too small for counts to mean much."""
-    wanted = [
-        (FORENAME, TOTAL),
-        (FORENAME, first_forename(query.given_name)),
-        (FAMILY_NAME, family_key(query.family_name)),
-    ]
-    counts = {
-        (f, n): c
-        for f, n, c in session.execute(
-            select(NameFrequency.field, NameFrequency.name, NameFrequency.learners).where(
-                tuple_(NameFrequency.field, NameFrequency.name).in_(wanted)
-            )
-        )
-    }
+    rows = session.execute(
+        _FREQUENCIES,
+        {
+            "forenames": [TOTAL, first_forename(query.given_name)],
+            "family": family_key(query.family_name),
+        },
+    )
+    counts = {(f, n): c for f, n, c in rows}
     total = counts.get((FORENAME, TOTAL), 0)
 
     def frequency(field: str, name: str) -> float | None:
