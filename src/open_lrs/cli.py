@@ -115,6 +115,55 @@ def demo_setup(
     typer.echo(f"  API docs: {base}/docs")
 
 
+@demo_app.command("generate")
+def demo_generate(
+    learners: Annotated[int, typer.Option(min=1, help="Learners on the register")] = 10_000,
+    queries: Annotated[int, typer.Option(min=0, help="Labelled searches of it")] = 2_000,
+    seed: Annotated[int, typer.Option(help="The same seed writes the same files")] = 1,
+    out: Annotated[Path, typer.Option(help="Directory for register.csv and queries.csv")] = Path(
+        "var/demo-data"
+    ),
+) -> None:
+    """Write a made-up UK register and labelled searches of it (no database needed)."""
+    from collections import Counter
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from open_lrs.core.clock import today
+    from open_lrs.demo.population import generate_register, write_register_csv
+    from open_lrs.demo.queries import (
+        ABSENT_SCENARIOS,
+        SCENARIOS,
+        generate_queries,
+        write_queries_csv,
+    )
+
+    day = today()
+    columns = (TextColumn("generating learners"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True, disable=learners <= 100_000) as bar:
+        task = bar.add_task("generate", total=learners)
+        register = generate_register(
+            learners, seed=seed, today=day, progress=lambda done: bar.update(task, completed=done)
+        )
+    try:
+        cases = generate_queries(register, queries, seed=seed, today=day)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}; generate more learners.", highlight=False)
+        raise typer.Exit(1) from None
+    out.mkdir(parents=True, exist_ok=True)
+    register_csv = write_register_csv(out / "register.csv", register)
+    queries_csv = write_queries_csv(out / "queries.csv", cases)
+    counts = Counter(case.scenario for case in cases)
+    table = Table("scenario", "searches", "should find", title="Searches by scenario")
+    for name in SCENARIOS:
+        table.add_row(name, str(counts[name]), "nobody" if name in ABSENT_SCENARIOS else "1")
+    console.print(table)
+    typer.echo(f"Wrote {len(register)} learners to {register_csv}")
+    typer.echo(f"  and {len(cases)} labelled searches to {queries_csv}.")
+    typer.echo(f"Next: lrs learners import {register_csv} --ukprn <UKPRN>")
+
+
 @docs_app.command("permissions")
 def docs_permissions(
     output: Annotated[Path, typer.Option()] = Path("docs/permissions.md"),

@@ -1,0 +1,325 @@
+"""Benchmark: search and registration speed on a large register, SQLite and PostgreSQL.
+
+    .venv/bin/python bench/matching_speed.py                       # 1,000,000 learners
+    .venv/bin/python bench/matching_speed.py --learners 10000000   # the 10M run
+    .venv/bin/python bench/matching_speed.py --learners 100000 --backends sqlite
+
+For each backend: a fresh database; the generated register (households, twins, names from many
+backgrounds: ``demo.population``) loaded with ``lrs learners import``; then
+
+- in-process: the search service exactly as the API calls it (blocking-key look-up, scoring,
+  the audit rows and the commit), one query after another, latency p50/p95/p99;
+- over HTTP: ``lrs serve`` on 127.0.0.1 (1 worker on SQLite, 2 on PostgreSQL), one client in
+  sequence, then ``--clients`` concurrent clients for ``--seconds``: latency and searches/s;
+- registrations: new people through the register service (search first, then issue), in
+  process and over HTTP with concurrent clients.
+
+Queries are the labelled set of ``demo.queries`` (typos, nicknames, moves, twins, people not
+on the register...), so the candidates each search reads are realistic. PostgreSQL: set
+LRS_BENCH_POSTGRES_URL (or LRS_TEST_POSTGRES_URL; scripts/postgres.sh starts one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from import_learners import LRS, fresh_database, run_import
+from sqlalchemy import func, select
+
+from open_lrs.core.db import Database
+from open_lrs.core.errors import PossibleMatches
+from open_lrs.demo.population import Person, generate_register, write_register_csv
+from open_lrs.demo.queries import QueryCase, generate_queries
+from open_lrs.learners import service as learners
+from open_lrs.learners.schemas import LearnerRegistration
+from open_lrs.matching import service as matching
+from open_lrs.matching.models import LearnerMatchKey
+from open_lrs.matching.schemas import SearchRequest
+from open_lrs.organisations import service as orgs
+
+TODAY = date(2026, 11, 23)
+
+
+def percentiles(samples: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(p: float) -> float:
+        return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] * 1000
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1] * 1000}
+
+
+def search_body(q: QueryCase) -> dict[str, Any]:
+    return {
+        "given_name": q.given_name,
+        "family_name": q.family_name,
+        "date_of_birth": q.date_of_birth.isoformat(),
+        "gender": q.gender,
+        "postcode": q.postcode,
+        "previous_family_name": q.previous_family_name,
+    }
+
+
+def registration_body(p: Person) -> dict[str, Any]:
+    return {
+        "given_name": p.given_name,
+        "family_name": p.family_name,
+        "date_of_birth": p.date_of_birth.isoformat(),
+        "gender": p.gender,
+        "postcode": p.postcode,
+        "middle_other_name": p.middle_other_name,
+    }
+
+
+def in_process(db: Database, key: str, queries: Sequence[QueryCase]) -> dict[str, Any]:
+    actor = orgs.authenticate(db.unit_of_work(), key)
+    requests = [SearchRequest.model_validate(search_body(q)) for q in queries]
+    for r in requests[:200]:  # warm the caches as a running service would be
+        matching.search(db.unit_of_work(), actor, r)
+    latencies, outcomes = [], Counter[str]()
+    for r in requests:
+        t = time.perf_counter()
+        result = matching.search(db.unit_of_work(), actor, r)
+        latencies.append(time.perf_counter() - t)
+        outcomes[result.code] += 1
+    return {**percentiles(latencies), "n": len(latencies), "outcomes": dict(outcomes)}
+
+
+def register_in_process(db: Database, key: str, people: Sequence[Person]) -> dict[str, Any]:
+    actor = orgs.authenticate(db.unit_of_work(), key)
+    latencies, outcomes = [], Counter[str]()
+    started = time.perf_counter()
+    for p in people:
+        body = LearnerRegistration.model_validate(registration_body(p))
+        t = time.perf_counter()
+        try:
+            outcomes[learners.register(db.unit_of_work(), actor, body).code] += 1
+        except PossibleMatches as exc:
+            outcomes[exc.code] += 1
+        latencies.append(time.perf_counter() - t)
+    rate = len(people) / (time.perf_counter() - started)
+    return {**percentiles(latencies), "per_s": rate, "outcomes": dict(outcomes)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``lrs serve`` in a child process, as an operator runs it."""
+
+    def __init__(self, url: str, workers: int):
+        self.port = free_port()
+        env = {**os.environ, "LRS_DATABASE_URL": url, "LRS_LOG_LEVEL": "WARNING"}
+        self.process = subprocess.Popen(
+            [*LRS, "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("the server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def load(
+    base: str,
+    key: str,
+    path: str,
+    bodies: Sequence[dict[str, Any]],
+    *,
+    clients: int,
+    seconds: float | None = None,
+) -> dict[str, Any]:
+    """``clients`` threads post ``bodies`` in turn (each body once when ``seconds`` is None)."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+    position = iter(range(10**12))
+    stop_at = time.perf_counter() + seconds if seconds else None
+
+    def client() -> None:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        ) as http:
+            while True:
+                with lock:
+                    i = next(position)
+                if stop_at is None and i >= len(bodies):
+                    return
+                if stop_at is not None and time.perf_counter() >= stop_at:
+                    return
+                t = time.perf_counter()
+                r = http.post(path, json=bodies[i % len(bodies)])
+                elapsed = time.perf_counter() - t
+                with lock:
+                    latencies.append(elapsed)
+                    statuses[r.status_code] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {**percentiles(latencies), "per_s": len(latencies) / wall, "statuses": dict(statuses)}
+
+
+def timed(label: str, fn: Callable[[], Any]) -> Any:
+    t = time.perf_counter()
+    result = fn()
+    print(f"  {label}: {time.perf_counter() - t:.1f} s", flush=True)
+    return result
+
+
+def run_backend(
+    backend: str,
+    workdir: Path,
+    register_csv: Path,
+    queries: Sequence[QueryCase],
+    newcomers: Sequence[Person],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    print(f"{backend}:", flush=True)
+    url, drop = fresh_database(backend, workdir)
+    try:
+        imported = timed("import", lambda: run_import(url, register_csv))
+        db = Database.from_url(url)
+        with db.unit_of_work() as uow:
+            keys = uow.session.scalar(select(func.count()).select_from(LearnerMatchKey))
+        key = orgs.create_organisation(
+            db.unit_of_work(), name="Bench College", ukprn="10000002", kind="provider"
+        ).api_key
+        result: dict[str, Any] = {"import": imported, "keys": keys}
+        result["in_process"] = timed("in-process searches", lambda: in_process(db, key, queries))
+        half = len(newcomers) // 2
+        result["register"] = timed(
+            "in-process registrations",
+            lambda: register_in_process(db, key, newcomers[:half]),
+        )
+        db.engine.dispose()
+        server = Server(url, workers=1 if backend == "sqlite" else 2)
+        try:
+            bodies = [search_body(q) for q in queries]
+            load(server.base, key, "/api/v1/learners/search", bodies[:200], clients=2)
+            result["http_one"] = timed(
+                "HTTP, one client",
+                lambda: load(server.base, key, "/api/v1/learners/search", bodies, clients=1),
+            )
+            result["http_many"] = timed(
+                f"HTTP, {args.clients} clients",
+                lambda: load(
+                    server.base,
+                    key,
+                    "/api/v1/learners/search",
+                    bodies,
+                    clients=args.clients,
+                    seconds=args.seconds,
+                ),
+            )
+            result["http_register"] = timed(
+                f"HTTP registrations, {args.clients} clients",
+                lambda: load(
+                    server.base,
+                    key,
+                    "/api/v1/learners",
+                    [registration_body(p) for p in newcomers[half:]],
+                    clients=args.clients,
+                ),
+            )
+        finally:
+            server.stop()
+        return result
+    finally:
+        drop()
+
+
+def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) -> None:
+    print()
+    print(f"register of {learners_n:,} learners; latencies in ms")
+    header = f"{'backend':<11}{'what':<34}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>8}{'per s':>8}"
+    print(header)
+    for backend, r in results.items():
+        rows = [
+            ("search, in-process", r["in_process"]),
+            ("search, HTTP, 1 client", r["http_one"]),
+            (f"search, HTTP, {clients} clients", r["http_many"]),
+            ("registration, in-process", r["register"]),
+            (f"registration, HTTP, {clients} clients", r["http_register"]),
+        ]
+        for what, f in rows:
+            per_s = f"{f['per_s']:,.0f}" if "per_s" in f else ""
+            print(
+                f"{backend:<11}{what:<34}{f['p50']:>7.2f}{f['p95']:>7.2f}{f['p99']:>7.2f}"
+                f"{f['max']:>8.1f}{per_s:>8}"
+            )
+    for backend, r in results.items():
+        imp = r["import"]
+        print(
+            f"{backend}: import {imp['loaded']:,} rows in {imp['import_s']:.1f} s "
+            f"({imp['loaded'] / imp['import_s']:,.0f} rows/s, peak {imp['peak_rss_mb']:.0f} MB), "
+            f"{r['keys']:,} blocking keys; search outcomes {r['in_process']['outcomes']}; "
+            f"registrations {r['register']['outcomes']}; HTTP statuses "
+            f"{r['http_many']['statuses']} / {r['http_register']['statuses']}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--registrations", type=int, default=1_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    with tempfile.TemporaryDirectory(prefix="lrs-bench-") as tmp:
+        workdir = Path(tmp)
+        register_csv = workdir / "register.csv"
+        people = timed(
+            f"generating {args.learners:,} learners",
+            lambda: generate_register(args.learners, seed=args.seed, today=TODAY),
+        )
+        write_register_csv(register_csv, people)
+        queries = generate_queries(people, args.queries, seed=args.seed, today=TODAY)
+        newcomers = generate_register(args.registrations, seed=args.seed + 1000, today=TODAY)
+        ulns = {p.uln for p in people}
+        newcomers = [p for p in newcomers if p.uln not in ulns]
+        del people, ulns
+        results = {
+            b: run_backend(b, workdir, register_csv, queries, newcomers, args) for b in backends
+        }
+    report(results, args.learners, args.clients)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
