@@ -35,7 +35,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date
 
-from open_lrs.learners.rules import postcode_parts
+from open_lrs.learners.rules import postcode_sector
 from open_lrs.matching.nicknames import forms_of
 from open_lrs.matching.normalise import family_key, phonetic, words
 from open_lrs.matching.scoring import Query, Record
@@ -64,9 +64,8 @@ def given_sounds(*names: str | None) -> set[str]:
 
 
 def sector(postcode: str | None) -> str | None:
-    """The postcode sector (``SW1A 1``); none for unknown (ZZ99) and BFPO addresses."""
-    parts = postcode_parts(postcode) if postcode else None
-    return f"{parts[0]} {parts[1][0]}" if parts else None
+    """The sector of a canonical postcode (``SW1A 1``); none for unknown (ZZ99) and BFPO."""
+    return postcode_sector(postcode) if postcode else None
 
 
 def _keys(
