@@ -217,7 +217,7 @@ def test_registration_stops_at_possible_matches_until_confirmed_with_a_reason(
     _, admin = make_org("admin")
     existing = register(client, key, given_name="Seán", family_name="Murphy")
     # Same family name and date of birth, a typo'd forename, moved: maybe the same person.
-    maybe = person(given_name="Sean", family_name="Murphy", postcode="BT9 5AA")
+    maybe = person(given_name="Sein", family_name="Murphy", postcode="BT9 5AA")
     r = client.post("/api/v1/learners", json=maybe, headers=bearer(key))
     assert r.status_code == 409, r.text
     problem = r.json()

@@ -44,6 +44,7 @@ def shared(query: Query, record: Record = LEARNER) -> set[str]:
         replace(EXACT, family_name="Jones", postcode=None, gender=None),  # one part, no postcode
         replace(EXACT, given_name="Smith-Jones", family_name="William"),  # names swapped
         replace(EXACT, family_name="Smyth-Jones"),  # sounds the same
+        replace(EXACT, family_name="Smiht-Jones", date_of_birth=date(1968, 3, 4), postcode=None),
     ],
 )
 def test_a_search_shares_a_key_with_its_learner(query: Query) -> None:
@@ -69,7 +70,7 @@ def test_a_search_asks_for_a_bounded_number_of_keys() -> None:
     many = Query(
         "Alexander", "Mac Giolla Phádraig Ó Súilleabháin", date(2008, 3, 4), "1", "SW1A 1AA"
     )
-    assert len(blocking.query_keys(many)) < 200
+    assert len(blocking.query_keys(many)) < 400
 
 
 names = st.text(max_size=35)

@@ -182,11 +182,13 @@ def _decide(query: Query, register: list[Record] = REGISTER) -> tuple[str, list[
     [
         (Query("William", "Smith", DOB, "1", "SW1A 1AA"), ("exact_match", [1])),
         (Query("Bill", "Smith", DOB, "1", "SW1A 1AA"), ("exact_match", [1])),
-        (Query("James", "Smith", DOB, "1", "SW1A 1AA"), ("exact_match", [1])),
+        # Known by a middle name: found, but a person confirms (a twin may bear that name).
+        (Query("James", "Smith", DOB, "1", "SW1A 1AA"), ("possible_matches", [1])),
         (Query("Harry", "Smith", DOB, "1", "SW1A 1AA"), ("exact_match", [2])),
         (Query("George", "Smith", DOB, "1", "SW1A 1AA"), ("no_match", [])),  # a sibling
         (Query("Smith", "William", DOB), ("exact_match", [1])),  # names swapped
-        (Query("Sian", "Jones", date(2007, 1, 2), "2", "M1 1AE"), ("possible_matches", [3])),
+        (Query("Sian", "Jones", date(2007, 1, 2), "2", "M1 1AE"), ("exact_match", [3])),
+        (Query("Sain", "Jones", date(2007, 1, 2), "2", "M1 1AE"), ("possible_matches", [3])),
         (Query("Wiliam", "Smith", date(2008, 4, 3), "1", "SW1A 2AB"), ("possible_matches", [1])),
         (Query("Ann", "Lee", date(1990, 1, 1)), ("no_match", [])),
     ],
@@ -245,3 +247,16 @@ def test_any_unicode_never_crashes_the_engine(
     record = Record(0, g2, f2, d2, "2", "SW1A 1AA", middle_other_name=g1)
     decision = decide(query, [record], MODEL, no_frequencies)
     assert decision.outcome in set(Outcome)
+
+
+def test_a_typo_in_a_short_first_word_of_a_two_word_forename_is_similar() -> None:
+    assert cmp.compare_forenames(words("Msn Yee"), words("Man Yee")) is cmp.Forename.SIMILAR
+    assert cmp.compare_forenames(words("Har Risn"), words("Harrison")) is cmp.Forename.SIMILAR
+    assert cmp.compare_forenames(words("Man"), words("Max")) is cmp.Forename.DIFFERENT
+
+
+def test_names_swapped_with_another_birth_date_are_weighed_not_ruled_out() -> None:
+    swapped = score(Query("Smith", "William", date(2001, 7, 9)), WILLIAM, MODEL, no_frequencies)
+    assert not swapped.ruled_out
+    other = score(Query("William", "Smyth", date(2001, 7, 9)), WILLIAM, MODEL, no_frequencies)
+    assert other.ruled_out

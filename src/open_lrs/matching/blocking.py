@@ -19,6 +19,7 @@ date of birth + postcode sector             married and the family name changed,
 date of birth + given name's sound          married and moved
 family sound + given sound + postcode       the date of birth is wrong beyond its year
 sector
+family sound + given sound + day and month  the year of birth is wrong by any amount
 ==========================================  ===================================================
 
 A search also tries its given name as the family name (names written the wrong way round),
@@ -40,7 +41,7 @@ from open_lrs.matching.nicknames import forms_of
 from open_lrs.matching.normalise import family_key, phonetic, words
 from open_lrs.matching.scoring import Query, Record
 
-KEY_VERSION = 1  # change when the keys change: the stored keys must then be rebuilt
+KEY_VERSION = 2  # change when the keys change: the stored keys must then be rebuilt
 
 
 def hash_key(text: str) -> int:
@@ -87,6 +88,7 @@ def _keys(
     for f in family:
         for g in given:
             keys.update(f"fgy|{f}|{g}|{y}" for y in years)
+            keys.update(f"fgm|{f}|{g}|{d.month:02}-{d.day:02}" for d in dates)
             if area:
                 keys.add(f"fgs|{f}|{g}|{area}")
     return keys

@@ -58,7 +58,7 @@ def compare_forenames(
         return Forename.EXACT
     if any(are_nicknames(first, name) for name in used):
         return Forename.NICKNAME
-    if any(typo_close(first, name) for name in used):
+    if any(typo_close(first, name) for name in used) or typo_close("".join(query), "".join(given)):
         return Forename.SIMILAR
     if any(sounds_alike(first, name) for name in used):
         return Forename.PHONETIC

@@ -25,6 +25,7 @@ KEY_FIELDS = {
     "ds": {"date_of_birth", "postcode"},
     "dg": {"date_of_birth", "forename"},
     "fgs": {"family_name", "forename", "postcode"},
+    "fgm": {"family_name", "forename", "date_of_birth"},
 }
 
 

@@ -77,6 +77,9 @@ class Scored:
     score: float
     explanation: tuple[FieldComparison, ...]
     ruled_out: bool  # a clearly different forename: someone else
+    # False when the forename agrees only as a middle name or an initial: an unregistered
+    # twin may bear their sibling's middle name, so a person must confirm such a match.
+    can_auto_match: bool = True
 
 
 class Outcome(enum.Enum):
@@ -159,9 +162,14 @@ def score(query: Query, record: Record, model: Model, frequency: Frequency) -> S
             add(field, level, searched, found, None)
     total = round(sum(p.weight for p in parts), 2)
     ruled_out = forename == cmp.Forename.DIFFERENT.value or (
-        dob is DateAgreement.DIFFERENT and family != cmp.FamilyName.EXACT.value
+        dob is DateAgreement.DIFFERENT and family not in _SAME_FAMILY
     )
-    return Scored(record, total, tuple(parts), ruled_out)
+    can_auto = forename not in _NOT_ON_ITS_OWN
+    return Scored(record, total, tuple(parts), ruled_out, can_auto)
+
+
+_SAME_FAMILY = (cmp.FamilyName.EXACT.value, "swapped")
+_NOT_ON_ITS_OWN = (cmp.Forename.MIDDLE.value, cmp.Forename.INITIAL.value)
 
 
 def decide(
@@ -196,6 +204,6 @@ def decide(
         return Decision(Outcome.TOO_MANY, ())
     best = plausible[0]
     runner_up = plausible[1].score if len(plausible) > 1 else float("-inf")
-    if best.score >= model.auto_match and runner_up < model.auto_match:
+    if best.score >= model.auto_match and best.can_auto_match and runner_up < model.auto_match:
         return Decision(Outcome.EXACT_MATCH, (best,))
     return Decision(Outcome.POSSIBLE_MATCHES, tuple(plausible))

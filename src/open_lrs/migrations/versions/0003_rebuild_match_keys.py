@@ -1,0 +1,25 @@
+"""re-file every learner under the blocking keys of version 2 (adds family + given + day and
+month, which survives any wrong year of birth)
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from open_lrs.matching import store
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    store.rebuild_keys(op.get_bind())
+
+
+def downgrade() -> None:
+    """The version-1 keys are a subset: the extra keys only add candidates. Nothing to undo."""
