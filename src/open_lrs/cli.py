@@ -62,7 +62,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL)")] = 1,
 ) -> None:
     """Serve the API (docs at /docs). Refuses to start on an unmigrated database."""
-    import uvicorn
+    from open_lrs.core import serving
 
     settings = get_settings()
     db = database()
@@ -75,7 +75,7 @@ def serve(
     if workers > 1 and settings.is_sqlite:
         console.print("[red]error:[/red] several workers need PostgreSQL (LRS_DATABASE_URL).")
         raise typer.Exit(1)
-    uvicorn.run(
+    serving.run(
         "open_lrs.app:create_app",
         factory=True,
         host=host or settings.host,

@@ -146,6 +146,12 @@ class UnitOfWork:
         other; writing in such a transaction fails. Elsewhere it changes nothing."""
         self.session.connection(execution_options={READ_ONLY: True})
 
+    def end_reading(self) -> None:
+        """End a read-only start before writing: on SQLite commit (a reader cannot write);
+        elsewhere carry on in the same transaction, saving a round trip."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.commit()
+
     def commit(self) -> None:
         self.session.commit()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 
 from alembic import command
@@ -40,7 +41,9 @@ def check(engine: Engine) -> None:
         command.check(cfg)
 
 
+@cache
 def head_revision() -> str | None:
+    """The latest migration shipped with this code (read once: it cannot change while we run)."""
     cfg = alembic_config("sqlite://")
     return ScriptDirectory.from_config(cfg).get_current_head()
 

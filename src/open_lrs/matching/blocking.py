@@ -20,6 +20,8 @@ date of birth + given name's sound          married and moved
 family sound + given sound + postcode       the date of birth is wrong beyond its year
 sector
 family sound + given sound + day and month  the year of birth is wrong by any amount
+given sound + postcode sector               the family name is misspelt (another sound) and
+                                            the date of birth is wrong, at the same address
 ==========================================  ===================================================
 
 A search also tries its given name as the family name (names written the wrong way round),
@@ -85,6 +87,8 @@ def _keys(
         keys.update(f"dg|{d.isoformat()}|{g}" for g in given)
         if area:
             keys.add(f"ds|{d.isoformat()}|{area}")
+    if area:
+        keys.update(f"gs|{g}|{area}" for g in given)
     for f in family:
         for g in given:
             keys.update(f"fgy|{f}|{g}|{y}" for y in years)

@@ -26,6 +26,7 @@ KEY_FIELDS = {
     "dg": {"date_of_birth", "forename"},
     "fgs": {"family_name", "forename", "postcode"},
     "fgm": {"family_name", "forename", "date_of_birth"},
+    "gs": {"forename", "postcode"},
 }
 
 

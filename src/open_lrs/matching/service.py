@@ -140,7 +140,7 @@ def search(uow: UnitOfWork, actor: Actor, request: SearchRequest) -> SearchRespo
         found = find(s, query, model)
         outcome = found.decision.outcome
         matches = to_matches(s, found)
-        uow.commit()
+        uow.end_reading()
         audit_search(s, actor, outcome, [m.id for _, _, m in found.learners()])
         uow.commit()
     return SearchResponse(

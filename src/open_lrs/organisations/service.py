@@ -159,10 +159,10 @@ def authenticate(uow: UnitOfWork, plaintext: str) -> Actor:
             or not key_matches(plaintext, key.key_digest)
         ):
             raise failure
-        uow.commit()
         now = utcnow()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
             # A write only once a minute per key, in its own short transaction.
+            uow.end_reading()
             uow.session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
             uow.commit()
         return Actor(

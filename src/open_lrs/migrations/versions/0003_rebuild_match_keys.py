@@ -1,5 +1,5 @@
 """re-file every learner under the blocking keys of version 2 (adds family + given + day and
-month, which survives any wrong year of birth)
+month, which survives any wrong year of birth, and given + postcode sector)
 
 Revision ID: 0003
 Revises: 0002
