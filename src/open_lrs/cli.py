@@ -59,7 +59,7 @@ def db_current() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: LRS_HOST or 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option(help="Default: LRS_PORT or 8000")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL)")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (about one per core)")] = 1,
 ) -> None:
     """Serve the API (docs at /docs). Refuses to start on an unmigrated database."""
     from open_lrs.core import serving
@@ -72,8 +72,8 @@ def serve(
             "run 'lrs db upgrade' first."
         )
         raise typer.Exit(1)
-    if workers > 1 and settings.is_sqlite:
-        console.print("[red]error:[/red] several workers need PostgreSQL (LRS_DATABASE_URL).")
+    if workers > 1 and settings.is_sqlite and settings.sqlite_path() is None:
+        console.print("[red]error:[/red] an in-memory SQLite database cannot be shared by workers.")
         raise typer.Exit(1)
     serving.run(
         "open_lrs.app:create_app",
