@@ -112,6 +112,12 @@ def demo_setup(
     typer.echo(f"Demo learners' ULNs: {', '.join(ulns)}")
     typer.echo("Try it:")
     typer.echo(f"  curl -H 'Authorization: Bearer {college_key}' {base}/api/v1/learners/{ulns[0]}")
+    typer.echo("  Find a learner by demographics (typo'd name, moved):")
+    typer.echo(
+        f"  curl -H 'Authorization: Bearer {college_key}' -H 'Content-Type: application/json' "
+        f"""-d '{{"given_name": "Sian", "family_name": "Evnas", "date_of_birth": "2008-03-15", """
+        f""""gender": "2", "postcode": "CF24 3AA"}}' {base}/api/v1/learners/search"""
+    )
     typer.echo(f"  API docs: {base}/docs")
 
 
