@@ -333,6 +333,8 @@ def import_learners(
             raise _unreadable(reader.line_num + 2, exc) from exc
         loader.load(pending, report)
         match_store.refresh_frequencies(conn)
+        for model in (Learner, LearnerMatchKey):  # the planner sees the loaded rows at once
+            bulk.refresh_statistics(conn, model)
         audit.record(
             uow.session,
             actor,
