@@ -71,35 +71,29 @@ def _id(scored: Scored) -> int:
 
 def find(session: Session, query: Query, model: Model | None = None) -> Found:
     """Candidates by blocking key, scored and decided, linked learners counted as their
-    masters. Reads only."""
+    masters. Reads only; only the learners decided on are loaded whole."""
     model = model or current_model()
-    found = store.candidates(session, query)
-    records = {learner.id: learner for learner in found}
-    master_ids = {
-        learner.master_id
-        for learner in found
-        if learner.status == LINKED and learner.master_id is not None
+    rows = store.candidate_rows(session, query)
+    answers_for = {
+        row.id: row.master_id if row.status == LINKED and row.master_id is not None else row.id
+        for row in rows
     }
-    missing = master_ids - records.keys()
-    masters_loaded = (
-        {m.id: m for m in session.scalars(select(Learner).where(Learner.id.in_(missing)))}
-        if missing
-        else {}
-    )
-
-    def master_of(learner: Learner) -> Learner:
-        if learner.status == LINKED and learner.master_id is not None:
-            return records.get(learner.master_id) or masters_loaded[learner.master_id]
-        return learner
-
-    masters = {learner.id: master_of(learner) for learner in found}
     decision = decide(
         query,
-        [store.to_record(learner) for learner in found],
+        [store.to_record(row) for row in rows],
         model,
         store.frequencies(session, query),
-        same_learner=lambda r: masters[r.key].id,  # type: ignore[index]
+        same_learner=lambda r: answers_for[r.key],
     )
+    wanted = {_id(s) for s in decision.matches}
+    wanted |= {answers_for[i] for i in wanted}
+    loaded = (
+        {m.id: m for m in session.scalars(select(Learner).where(Learner.id.in_(wanted)))}
+        if wanted
+        else {}
+    )
+    records = {i: loaded[i] for i in (_id(s) for s in decision.matches)}
+    masters = {i: loaded[answers_for[i]] for i in records}
     return Found(decision, records, masters)
 
 

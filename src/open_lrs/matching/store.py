@@ -121,6 +121,19 @@ def candidates(session: Session, query: Query) -> Sequence[Learner]:
     return session.scalars(_CANDIDATES, {"keys": keys}).all()
 
 
+_LEARNERS = Learner.__table__
+_CANDIDATE_ROWS = select(
+    *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS))
+).where(_CANDIDATES.whereclause)  # type: ignore[arg-type]
+
+
+def candidate_rows(session: Session, query: Query) -> Sequence[Any]:
+    """The same learners as plain rows (id, status, master_id and what the scorer reads):
+    a search may read hundreds, and building ORM objects for them costs more than scoring."""
+    keys = blocking.hashed(blocking.query_keys(query))
+    return session.execute(_CANDIDATE_ROWS, {"keys": keys}).all()
+
+
 def first_forename(given_name: str | None) -> str:
     w = words(given_name)
     return w[0] if w else ""
