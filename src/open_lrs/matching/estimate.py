@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from open_lrs.matching.model import Model, load
-from open_lrs.matching.scoring import Query, Record, score
+from open_lrs.matching.scoring import Record, query_for, score
 
 MISSING = "missing"
 PSEUDO_COUNT = 0.5  # Jeffreys' prior: small next to real counts, enough to keep every level > 0
@@ -43,15 +43,7 @@ def comparison_vector(a: Record, b: Record) -> dict[str, str]:
     Read from the scorer's explanation so that estimation sees exactly the levels searches
     see; levels do not depend on the weights, so any model will do.
     """
-    query = Query(
-        given_name=a.given_name,
-        family_name=a.family_name,
-        date_of_birth=a.date_of_birth,
-        gender=a.gender,
-        postcode=a.postcode,
-        previous_family_name=a.previous_family_name,
-    )
-    scored = score(query, b, load(), _no_frequency)
+    scored = score(query_for(a), b, load(), _no_frequency)
     return {part.field: part.agreement for part in scored.explanation}
 
 

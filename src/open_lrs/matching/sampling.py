@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from open_lrs.learners.models import ACTIVE, Learner
 from open_lrs.matching import blocking, estimate, store
 from open_lrs.matching.model import Model
-from open_lrs.matching.scoring import Query, Record
+from open_lrs.matching.scoring import Record, query_for
 
 # Kind of blocking key (its prefix in ``blocking``) -> the fields it compared.
 KEY_FIELDS = {
@@ -43,19 +43,13 @@ def sample_records(session: Session, n: int, seed: int) -> list[Record]:
     return records
 
 
-def _as_query(r: Record) -> Query:
-    return Query(
-        r.given_name, r.family_name, r.date_of_birth, r.gender, r.postcode, r.previous_family_name
-    )
-
-
 def candidate_pairs(session: Session, records: list[Record]) -> dict[str, list[dict[str, str]]]:
     """For each kind of key, the comparison vectors of sampled learners with the other learners
     filed under a key of that kind that they share."""
     sessions: dict[str, list[dict[str, str]]] = {kind: [] for kind in KEY_FIELDS}
     for record in records:
         own = blocking.record_keys(record)
-        for other in store.candidates(session, _as_query(record)):
+        for other in store.candidates(session, query_for(record)):
             if other.id == record.key:
                 continue
             candidate = store.to_record(other)

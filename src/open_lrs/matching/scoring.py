@@ -62,6 +62,18 @@ class Record:
     school_at_age_16: str | None = None
 
 
+def query_for(record: Record) -> Query:
+    """A search with a learner's own main details (estimation pairs learners this way)."""
+    return Query(
+        given_name=record.given_name,
+        family_name=record.family_name,
+        date_of_birth=record.date_of_birth,
+        gender=record.gender,
+        postcode=record.postcode,
+        previous_family_name=record.previous_family_name,
+    )
+
+
 @dataclass(frozen=True)
 class FieldComparison:
     field: str
