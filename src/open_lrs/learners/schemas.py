@@ -264,7 +264,8 @@ class LearnerRegistration(LearnerCreate):
         return self
 
     def learner(self) -> LearnerCreate:
-        return LearnerCreate.model_validate(self.model_dump(exclude={"confirm_new", "reason"}))
+        # Already validated field by field: no second pass over the same rules.
+        return LearnerCreate.model_construct(**self.model_dump(exclude={"confirm_new", "reason"}))
 
 
 class MergeRequest(BaseModel):

@@ -85,7 +85,8 @@ def register(uow: UnitOfWork, actor: Actor, request: LearnerRegistration) -> Lea
     """Register a learner unless they are already on the register (searched first)."""
     require(actor, Action.LEARNER_REGISTER)
     data = request.learner()
-    query = match_service.to_query(SearchRequest.model_validate(data, from_attributes=True))
+    searched = {f: getattr(data, f) for f in SearchRequest.model_fields}
+    query = match_service.to_query(SearchRequest.model_construct(**searched))
     with uow:
         s = uow.session
         _lock_birth_date(s, data.date_of_birth)

@@ -43,7 +43,7 @@ from open_lrs.matching.nicknames import forms_of
 from open_lrs.matching.normalise import family_key, phonetic, words
 from open_lrs.matching.scoring import Query, Record
 
-KEY_VERSION = 2  # change when the keys change: the stored keys must then be rebuilt
+# Changing the keys needs a migration that re-files every learner (store.rebuild_keys), as 0003.
 
 
 def hash_key(text: str) -> int:

@@ -104,8 +104,13 @@ def rebuild_keys(conn: Connection) -> int:
 
 
 # Prepared once: an IN list of bound parameters is coerced element by element when built.
-_CANDIDATES = select(Learner).where(
-    Learner.id.in_(
+# Plain rows, not ORM objects: a search may read hundreds, and building objects for them costs
+# more than scoring them.
+_LEARNERS = Learner.__table__
+_CANDIDATE_ROWS = select(
+    *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS))
+).where(
+    _LEARNERS.c.id.in_(
         select(LearnerMatchKey.learner_id)
         .where(LearnerMatchKey.key.in_(bindparam("keys", expanding=True)))
         .distinct()
@@ -115,21 +120,9 @@ _CANDIDATES = select(Learner).where(
 )
 
 
-def candidates(session: Session, query: Query) -> Sequence[Learner]:
-    """The learners filed under any key the search could share with its learner."""
-    keys = blocking.hashed(blocking.query_keys(query))
-    return session.scalars(_CANDIDATES, {"keys": keys}).all()
-
-
-_LEARNERS = Learner.__table__
-_CANDIDATE_ROWS = select(
-    *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS))
-).where(_CANDIDATES.whereclause)  # type: ignore[arg-type]
-
-
 def candidate_rows(session: Session, query: Query) -> Sequence[Any]:
-    """The same learners as plain rows (id, status, master_id and what the scorer reads):
-    a search may read hundreds, and building ORM objects for them costs more than scoring."""
+    """The learners filed under any key the search could share with its learner, as rows of
+    id, status, master_id and what the scorer reads."""
     keys = blocking.hashed(blocking.query_keys(query))
     return session.execute(_CANDIDATE_ROWS, {"keys": keys}).all()
 
