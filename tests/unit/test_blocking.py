@@ -51,6 +51,20 @@ def test_a_search_shares_a_key_with_its_learner(query: Query) -> None:
     assert shared(query)
 
 
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        (replace(EXACT, date_of_birth=date(2008, 3, 14), postcode="LS6 2AB"), "fym"),
+        (replace(EXACT, date_of_birth=date(2008, 8, 4), postcode="LS6 2AB"), "fyd"),
+        (replace(EXACT, date_of_birth=date(2009, 3, 4), postcode="LS6 2AB"), "fgm"),
+    ],
+)
+def test_one_wrong_part_of_the_date_of_birth_and_a_move_still_share_a_key(
+    query: Query, kind: str
+) -> None:
+    assert {k.split("|", 1)[0] for k in shared(query)} == {kind}
+
+
 def test_someone_else_shares_no_key() -> None:
     other = Query("Priya", "Patel", date(1990, 7, 9), "2", "BT9 5AA")
     assert not shared(other)

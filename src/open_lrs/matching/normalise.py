@@ -8,6 +8,8 @@ scripts that neither can code (a Chinese or Arabic name must only ever equal its
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import jellyfish
 
 from open_lrs.core.text import compact_name, name_words
@@ -24,6 +26,7 @@ def family_key(name: str | None) -> str:
     return "mac" + key[2:] if key.startswith("mc") else key
 
 
+@lru_cache(maxsize=1 << 16)
 def phonetic(word: str) -> str:
     """A sound-alike code for a folded word ("siobhan" and "shevaun" differ; see nicknames)."""
     if not word.isascii() or not word.isalpha():

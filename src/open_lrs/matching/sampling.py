@@ -21,7 +21,8 @@ from open_lrs.matching.scoring import Record, query_for
 # Kind of blocking key (its prefix in ``blocking``) -> the fields it compared.
 KEY_FIELDS = {
     "df": {"date_of_birth", "family_name"},
-    "fgy": {"family_name", "forename"},
+    "fym": {"family_name", "forename"},
+    "fyd": {"family_name", "forename"},
     "ds": {"date_of_birth", "postcode"},
     "dg": {"date_of_birth", "forename"},
     "fgs": {"family_name", "forename", "postcode"},

@@ -7,10 +7,6 @@ Revises: 0002
 
 from collections.abc import Sequence
 
-from alembic import op
-
-from open_lrs.matching import store
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -18,7 +14,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    store.rebuild_keys(op.get_bind())
+    """Nothing: 0004 re-files every learner under the current keys, and doing it here as well
+    would only double the time a large register takes to upgrade."""
 
 
 def downgrade() -> None:
