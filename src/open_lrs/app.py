@@ -16,6 +16,7 @@ from open_lrs.core.logging import configure_logging
 from open_lrs.core.settings import Settings, get_settings
 from open_lrs.learners.api import router as learners_router
 from open_lrs.matching.api import router as matching_router
+from open_lrs.organisations.actor_cache import ActorCache
 
 DESCRIPTION = """\
 Open LRS issues and verifies Unique Learner Numbers (ULNs) and keeps the Learner Register.
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database or Database.from_url(
         settings.database_url, echo=settings.database_echo
     )
+    app.state.actor_cache = ActorCache(settings.api_key_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body=settings.max_request_bytes)
     app.include_router(matching_router)

@@ -12,7 +12,10 @@ from open_lrs.core.settings import Settings
 
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
-    settings = Settings(environment="test", database_url="sqlite://", log_format="json")
+    # No remembered keys by default, so that a revoked key fails at once (one test turns it on).
+    settings = Settings(
+        environment="test", database_url="sqlite://", log_format="json", api_key_cache_seconds=0
+    )
     with TestClient(create_app(settings, database=db), raise_server_exceptions=False) as c:
         yield c
 

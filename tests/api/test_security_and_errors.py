@@ -51,6 +51,23 @@ def test_revoked_key_stops_working(client: TestClient, make_org: OrgFactory, db:
     assert orgs.list_keys(db.unit_of_work(), ukprn=actor.ukprn)[0].last_used_at is not None
 
 
+def test_a_revoked_key_stops_working_once_the_server_forgets_it(
+    client: TestClient, make_org: OrgFactory, db: Database
+) -> None:
+    """A server process remembers an authenticated key for LRS_API_KEY_CACHE_SECONDS."""
+    now = [1000.0]
+    cache = client.app.state.actor_cache  # type: ignore[attr-defined]
+    cache.seconds, cache.clock = 5.0, lambda: now[0]
+    actor, key = make_org("provider")
+    assert client.get("/api/v1/learners/2000000001", headers=bearer(key)).status_code == 404
+    keys = orgs.list_keys(db.unit_of_work(), ukprn=actor.ukprn)
+    orgs.revoke_key(db.unit_of_work(), ukprn=actor.ukprn, key_id=keys[0].id)
+    now[0] += 4.9
+    assert client.get("/api/v1/learners/2000000001", headers=bearer(key)).status_code == 404
+    now[0] += 0.1
+    assert client.get("/api/v1/learners/2000000001", headers=bearer(key)).status_code == 401
+
+
 @pytest.mark.parametrize(
     ("kind", "method", "path", "allowed"),
     [

@@ -93,8 +93,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # LIFO: the connection used last is the next one handed out, so a quiet server keeps
+        # reusing the one whose page cache is warm (FIFO cycled through all of them).
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_use_lifo=True,
         )
         _configure_sqlite(engine)
         return engine

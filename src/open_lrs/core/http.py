@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, AwareDatetime, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +26,7 @@ from open_lrs.core.db import Database, UnitOfWork
 from open_lrs.core.errors import LrsError, Unauthenticated, field_errors
 from open_lrs.core.logging import get_logger
 from open_lrs.core.security import Actor
+from open_lrs.organisations.actor_cache import ActorCache
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://github.com/open-lrs/open-lrs/blob/main/docs/api.md#"
@@ -206,12 +208,14 @@ class _BodyTooLarge(HTTPException):
         super().__init__(413, "The request body is too large.")
 
 
-def get_database(request: Request) -> Database:
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in its
+# thread pool, and each hop to a thread and back costs more than these take.
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.database
     return db
 
 
-def get_uow(db: Annotated[Database, Depends(get_database)]) -> UnitOfWork:
+async def get_uow(db: Annotated[Database, Depends(get_database)]) -> UnitOfWork:
     return db.unit_of_work()
 
 
@@ -242,14 +246,21 @@ UtcDateTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 DbId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
-def get_actor(request: Request, db: Annotated[Database, Depends(get_database)]) -> Actor:
+async def get_actor(request: Request, db: Annotated[Database, Depends(get_database)]) -> Actor:
+    """The caller, from a key remembered for a few seconds or looked up (in a worker thread)."""
     from open_lrs.organisations.service import authenticate
 
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("Send your API key as 'Authorization: Bearer <key>'.")
-    return authenticate(db.unit_of_work(), token.strip())
+    cache: ActorCache = request.app.state.actor_cache
+    if (actor := cache.get(token)) is not None:
+        return actor
+    actor = await run_in_threadpool(authenticate, db.unit_of_work(), token)
+    cache.put(token, actor)
+    return actor
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

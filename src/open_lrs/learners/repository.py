@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -49,13 +50,32 @@ def linked_ulns(session: Session, master_id: int) -> list[str]:
     )
 
 
-def to_public(session: Session, learner: Learner) -> LearnerPublic:
+def linked_ulns_of(session: Session, master_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The ULNs linked to each of several masters, in one query."""
+    ids = list(master_ids)
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        rows = session.execute(
+            select(Learner.master_id, Learner.uln)
+            .where(Learner.master_id.in_(ids))
+            .order_by(Learner.uln)
+        )
+        for master_id, uln in rows:
+            if master_id is not None:
+                found[master_id].append(uln)
+    return found
+
+
+def to_public(
+    session: Session, learner: Learner, linked: Sequence[str] | None = None
+) -> LearnerPublic:
+    """The learner as the API shows them; ``linked`` when already read (``linked_ulns_of``)."""
     return LearnerPublic.model_validate(
         {
             **learner.personal_data(),
             "uln": learner.uln,
             "status": learner.status,
-            "linked_ulns": linked_ulns(session, learner.id),
+            "linked_ulns": list(linked) if linked is not None else linked_ulns(session, learner.id),
             "version": learner.version,
             "created_at": learner.created_at,
             "updated_at": learner.updated_at,

@@ -98,13 +98,14 @@ def find(session: Session, query: Query, model: Model | None = None) -> Found:
 
 
 def to_matches(session: Session, found: Found) -> list[Match]:
+    linked = repo.linked_ulns_of(session, {m.id for m in found.masters.values()})
     return [
         Match(
             uln=master.uln,
             score=scored.score,
             master_substituted=record.id != master.id,
             matched_uln=record.uln,
-            learner=repo.to_public(session, master),
+            learner=repo.to_public(session, master, linked[master.id]),
             explanation=explanation(scored),
         )
         for scored, record, master in found.learners()
