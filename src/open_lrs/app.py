@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from open_lrs import __version__
 from open_lrs.audit.api import router as audit_router
+from open_lrs.batches.api import router as batches_router
 from open_lrs.core import migrate
 from open_lrs.core.db import READ_ONLY, Database
 from open_lrs.core.http import RequestContextMiddleware, install_error_handlers, problem
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description=DESCRIPTION,
         openapi_tags=[
             {"name": "learners", "description": "The Learner Register: ULNs and learners"},
+            {"name": "batches", "description": "Batch registration and verification"},
             {"name": "audit", "description": "The audit log (administrators)"},
             {"name": "health", "description": "Liveness and readiness"},
         ],
@@ -73,10 +75,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.actor_cache = ActorCache(settings.api_key_cache_seconds)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, max_body=settings.max_request_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body=settings.max_request_bytes,
+        upload_paths={"/api/v1/batches": settings.max_upload_bytes},
+    )
     app.include_router(matching_router)
     app.include_router(learners_router)
     app.include_router(audit_router)
+    app.include_router(batches_router)
 
     @app.get("/healthz", tags=["health"], operation_id="healthz")
     def healthz() -> dict[str, str]:

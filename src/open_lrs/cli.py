@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from open_lrs.batches.cli import app as batch_app
+from open_lrs.batches.cli import worker
 from open_lrs.core import migrate
 from open_lrs.core.cli_support import console, database, print_json
 from open_lrs.core.settings import get_settings
@@ -28,6 +30,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="key")
 app.add_typer(learners_app, name="learners")
 app.add_typer(match_app, name="match")
+app.add_typer(batch_app, name="batch")
+app.command("worker")(worker)
 app.add_typer(demo_app, name="demo")
 app.add_typer(docs_app, name="docs")
 

@@ -1,6 +1,7 @@
 """Every mapped model, imported in one place so that Alembic sees the whole schema."""
 
 from open_lrs.audit.models import AuditEvent
+from open_lrs.batches.models import Batch, BatchRow
 from open_lrs.core.db import Base
 from open_lrs.learners.models import Learner, LearnerHistory, LearnerMerge
 from open_lrs.matching.models import LearnerMatchKey, NameFrequency
@@ -10,6 +11,8 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "Batch",
+    "BatchRow",
     "Learner",
     "LearnerHistory",
     "LearnerMatchKey",

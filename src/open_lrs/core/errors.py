@@ -155,3 +155,10 @@ class AlreadyExists(LrsError):
     code = "already_exists"
     title = "It already exists"
     lrs_code = None
+
+
+class Conflict(LrsError):
+    status = 409
+    code = "conflict"
+    title = "The request conflicts with the current state"
+    lrs_code = None

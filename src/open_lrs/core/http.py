@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -134,9 +135,12 @@ def install_error_handlers(app: FastAPI) -> None:
 class RequestContextMiddleware:
     """Request id, a body-size limit enforced while streaming, and one masked access-log line."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body: int, upload_paths: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_body = max_body
+        self.default_max_body = max_body
+        self.upload_paths = dict(upload_paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -148,14 +152,15 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = {"code": 500}
+        max_body = self.upload_paths.get(scope.get("path", ""), self.default_max_body)
 
         declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
             response = problem(
                 413,
                 "payload_too_large",
                 "The request body is too large",
-                f"Request bodies are limited to {self.max_body} bytes.",
+                f"Request bodies are limited to {max_body} bytes.",
             )
             await response(scope, receive, send)
             request_id_var.reset(token)
@@ -168,7 +173,7 @@ class RequestContextMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > max_body:
                     raise _BodyTooLarge()
             return message
 
@@ -186,7 +191,7 @@ class RequestContextMiddleware:
                 413,
                 "payload_too_large",
                 "The request body is too large",
-                f"Request bodies are limited to {self.max_body} bytes.",
+                f"Request bodies are limited to {max_body} bytes.",
             )
             await response(scope, receive, send_with_id)
         finally:

@@ -37,6 +37,15 @@ class Actor:
     user_id: int | None = None
     user_label: str | None = None
 
+    @property
+    def label(self) -> str:
+        """Who acted, in words, for a record that a person reads (never a secret)."""
+        if self.user_label:
+            return self.user_label
+        if self.api_key_id is not None:
+            return f"API key {self.api_key_id} of UKPRN {self.ukprn}"
+        return f"UKPRN {self.ukprn}"
+
 
 def digest_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
 from open_lrs.core.db import UnitOfWork
@@ -20,52 +21,57 @@ from open_lrs.organisations.service import require
 def verify(uow: UnitOfWork, actor: Actor, req: VerifyRequest) -> VerifyResponse:
     require(actor, Action.LEARNER_VERIFY)
     with uow:
-        s = uow.session
-        learner = repo.by_uln(s, req.uln)
-        if learner is None:
-            audit.record(s, actor, Action.LEARNER_VERIFY, outcome=NOT_FOUND.lrs_code)
-            uow.commit()
-            return VerifyResponse(
-                result="not_found",
-                code=NOT_FOUND.lrs_code,
-                uln=req.uln,
-                searched_uln=req.uln,
-                failure_flags=[],
-            )
-        _, master = repo.resolve(s, req.uln)
-        outcome = verify_claim(
-            Claim(
-                given_name=req.given_name,
-                family_name=req.family_name,
-                date_of_birth=req.date_of_birth,
-                gender=req.gender,
-            ),
-            Candidate(
-                given_name=master.given_name,
-                family_name=master.family_name,
-                previous_family_name=master.previous_family_name,
-                preferred_given_name=master.preferred_given_name,
-                date_of_birth=master.date_of_birth,
-                gender=master.gender,
-            ),
-            linked=master.id != learner.id,
-        )
-        audit.record(
-            s,
-            actor,
-            Action.LEARNER_VERIFY,
-            outcome=outcome.lrs_code,
-            learner_id=master.id,
-            details={"failure_flags": list(outcome.failure_flags)},
-        )
+        response = verify_in(uow.session, actor, req)
         uow.commit()
+        return response
+
+
+def verify_in(s: Session, actor: Actor, req: VerifyRequest) -> VerifyResponse:
+    """Verify inside the caller's transaction (the API's, or a batch worker's chunk); audited,
+    never committed."""
+    learner = repo.by_uln(s, req.uln)
+    if learner is None:
+        audit.record(s, actor, Action.LEARNER_VERIFY, outcome=NOT_FOUND.lrs_code)
         return VerifyResponse(
-            result=outcome.result.value,
-            code=outcome.lrs_code,
-            uln=master.uln,
+            result="not_found",
+            code=NOT_FOUND.lrs_code,
+            uln=req.uln,
             searched_uln=req.uln,
-            failure_flags=list(outcome.failure_flags),
+            failure_flags=[],
         )
+    _, master = repo.resolve(s, req.uln)
+    outcome = verify_claim(
+        Claim(
+            given_name=req.given_name,
+            family_name=req.family_name,
+            date_of_birth=req.date_of_birth,
+            gender=req.gender,
+        ),
+        Candidate(
+            given_name=master.given_name,
+            family_name=master.family_name,
+            previous_family_name=master.previous_family_name,
+            preferred_given_name=master.preferred_given_name,
+            date_of_birth=master.date_of_birth,
+            gender=master.gender,
+        ),
+        linked=master.id != learner.id,
+    )
+    audit.record(
+        s,
+        actor,
+        Action.LEARNER_VERIFY,
+        outcome=outcome.lrs_code,
+        learner_id=master.id,
+        details={"failure_flags": list(outcome.failure_flags)},
+    )
+    return VerifyResponse(
+        result=outcome.result.value,
+        code=outcome.lrs_code,
+        uln=master.uln,
+        searched_uln=req.uln,
+        failure_flags=list(outcome.failure_flags),
+    )
 
 
 def retrieve(uow: UnitOfWork, actor: Actor, ulns: list[str]) -> RetrieveResponse:

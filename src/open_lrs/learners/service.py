@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, NoReturn
 
@@ -46,19 +48,22 @@ class UlnSpaceExhausted(RuntimeError):
     """Twenty random ULNs in a row were taken: the register is (nearly) full."""
 
 
-def _lock_birth_date(session: Session, born: date) -> None:
+def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
     """Serialise registrations of people born on the same day (or with day and month
     swapped), so that two clients registering one person at once cannot both miss the other's
-    learner and issue two ULNs. The search then sees the first learner committed.
+    learner and issue two ULNs. The search then sees the first learner committed. A batch
+    worker locks every date of its chunk at once, before any search.
 
     On SQLite every transaction already holds the write lock (BEGIN IMMEDIATE).
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    days = {born.isoformat()}
-    if born.day <= 12:
-        days.add(date(born.year, born.day, born.month).isoformat())
-    for day in sorted(days):  # always in one order, so two registrations cannot deadlock
+    days: set[str] = set()
+    for d in born:
+        days.add(d.isoformat())
+        if d.day <= 12:
+            days.add(date(d.year, d.day, d.month).isoformat())
+    for day in sorted(days):  # always in one order, so two transactions cannot deadlock
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
             {"k": f"learner-birth-date|{day}"},
@@ -81,48 +86,82 @@ def issue_learner(session: Session, values: dict[str, Any]) -> Learner:
     raise UlnSpaceExhausted("could not find a free ULN")
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What registering decided: a new learner, one already registered (``record`` is the
+    learner found, ``learner`` the master who answers for them), or candidates for a person."""
+
+    outcome: Outcome | None  # None: a ULN was issued
+    found: match_service.Found
+    learner: Learner | None = None
+    record: Learner | None = None
+
+    @property
+    def issued(self) -> bool:
+        return self.outcome is None
+
+
+def register_in(
+    s: Session,
+    actor: Actor,
+    data: LearnerCreate,
+    *,
+    confirm_new: bool = False,
+    reason: str | None = None,
+) -> Registration:
+    """Register inside the caller's transaction: search first, then answer the learner found,
+    stop at candidates, or issue a ULN. The API commits one registration; a batch worker
+    commits a chunk of rows. Audits what it does, never commits."""
+    searched = {f: getattr(data, f) for f in SearchRequest.model_fields}
+    query = match_service.to_query(SearchRequest.model_construct(**searched))
+    lock_birth_dates(s, [data.date_of_birth])
+    found = match_service.find(s, query)
+    outcome = found.decision.outcome
+    if outcome is Outcome.EXACT_MATCH:
+        _, record, master = found.learners()[0]
+        audit.record(s, actor, Action.LEARNER_REGISTER, outcome="WSRC0021", learner_id=master.id)
+        return Registration(outcome, found, master, record)
+    if outcome is not Outcome.NO_MATCH and not confirm_new:
+        return Registration(outcome, found)
+    learner = _issue(s, actor, data, reason)
+    details: dict[str, Any] = {}
+    if outcome is not Outcome.NO_MATCH:
+        details = {
+            "confirmed_new": True,
+            "search_outcome": outcome.code,
+            "candidate_ulns": [m.uln for _, _, m in found.learners()],
+            "reason": reason,
+        }
+    audit.record(
+        s,
+        actor,
+        Action.LEARNER_REGISTER,
+        outcome="WSRC0005",
+        learner_id=learner.id,
+        details=details,
+    )
+    return Registration(None, found, learner, learner)
+
+
 def register(uow: UnitOfWork, actor: Actor, request: LearnerRegistration) -> LearnerResult:
     """Register a learner unless they are already on the register (searched first)."""
     require(actor, Action.LEARNER_REGISTER)
-    data = request.learner()
-    searched = {f: getattr(data, f) for f in SearchRequest.model_fields}
-    query = match_service.to_query(SearchRequest.model_construct(**searched))
     with uow:
         s = uow.session
-        _lock_birth_date(s, data.date_of_birth)
-        found = match_service.find(s, query)
-        outcome = found.decision.outcome
-        if outcome is Outcome.EXACT_MATCH:
-            _, record, master = found.learners()[0]
-            audit.record(
-                s, actor, Action.LEARNER_REGISTER, outcome="WSRC0021", learner_id=master.id
+        done = register_in(
+            s, actor, request.learner(), confirm_new=request.confirm_new, reason=request.reason
+        )
+        if done.issued:
+            assert done.learner is not None
+            result = LearnerResult(
+                code="registered", lrs_code="WSRC0005", learner=repo.to_public(s, done.learner)
             )
-            result = _result(s, record, master, "already_registered", "WSRC0021")
-            uow.commit()
-            return result
-        candidates = [m for _, _, m in found.learners()]
-        if outcome is not Outcome.NO_MATCH and not request.confirm_new:
-            _refuse_possible_matches(uow, actor, found)
-        learner = _issue(s, actor, data, request.reason)
-        details: dict[str, Any] = {}
-        if outcome is not Outcome.NO_MATCH:
-            details = {
-                "confirmed_new": True,
-                "search_outcome": outcome.code,
-                "candidate_ulns": [m.uln for m in candidates],
-                "reason": request.reason,
-            }
-        audit.record(
-            s,
-            actor,
-            Action.LEARNER_REGISTER,
-            outcome="WSRC0005",
-            learner_id=learner.id,
-            details=details,
-        )
-        result = LearnerResult(
-            code="registered", lrs_code="WSRC0005", learner=repo.to_public(s, learner)
-        )
+        elif done.outcome is Outcome.EXACT_MATCH:
+            assert done.learner is not None
+            assert done.record is not None
+            result = _result(s, done.record, done.learner, "already_registered", "WSRC0021")
+        else:
+            _refuse_possible_matches(uow, actor, done.found)
         uow.commit()
         return result
 

@@ -1,0 +1,1 @@
+"""Batch registration: files of learners processed by workers."""

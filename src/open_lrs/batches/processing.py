@@ -1,0 +1,280 @@
+"""Processing a batch: a worker claims a chunk of pending rows and answers each one exactly as
+the API would (the same registration, search and verification services), in one transaction.
+
+Each chunk commits its rows' outcomes together with the learners it registered, so a worker
+that dies half-way leaves the chunk pending and nothing registered: the next claim redoes it
+as if the first attempt had never happened. On PostgreSQL workers claim rows with
+``FOR UPDATE SKIP LOCKED``, so several can share one batch; every date of birth of a chunk is
+locked first (in one order), so a learner who appears twice, in chunks that two workers hold,
+is registered once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from open_lrs.batches import fileformat
+from open_lrs.batches.models import (
+    CHECK,
+    COMPLETE,
+    DONE,
+    EXCEPTION,
+    PENDING,
+    QUEUED,
+    REGISTRATION,
+    RUNNING,
+    Batch,
+    BatchRow,
+)
+from open_lrs.core.clock import utcnow
+from open_lrs.core.errors import FieldError, field_errors
+from open_lrs.core.security import Actor
+from open_lrs.learners import lookup
+from open_lrs.learners import service as learners
+from open_lrs.learners.schemas import LearnerCreate, VerifyRequest
+from open_lrs.learners.uln import uln_error
+from open_lrs.matching import service as matching
+from open_lrs.matching.schemas import SearchRequest
+from open_lrs.matching.scoring import Outcome
+
+CHUNK_ROWS = 50
+_MESSAGE_LIMIT = 500
+# The fields a verification row carries (submitVerifyBatch).
+VERIFY_FIELDS = ("uln", "given_name", "family_name", "date_of_birth", "gender")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One row's outcome."""
+
+    code: str
+    message: str | None = None
+    uln: str | None = None
+    learner_id: int | None = None
+    state: str = DONE
+    details: Mapping[str, Any] | None = None
+
+
+def actor_for(batch: Batch, ukprn: str, kind: str) -> Actor:
+    """The submitter, as whom every row is processed and audited."""
+    return Actor(
+        organisation_id=batch.organisation_id,
+        organisation_kind=kind,
+        ukprn=ukprn,
+        api_key_id=batch.api_key_id,
+        user_label=batch.user_label or f"batch {batch.id}",
+    )
+
+
+def claim(s: Session, now: datetime, size: int = CHUNK_ROWS) -> tuple[Batch, list[BatchRow]] | None:
+    """The next chunk of pending rows of a batch allowed to run, locked for this transaction;
+    None when there is nothing to do."""
+    runnable = (
+        select(Batch.id)
+        .where(Batch.status.in_((QUEUED, RUNNING)), Batch.run_after <= now)
+        .order_by(Batch.run_after, Batch.id)
+        .limit(20)
+    )
+    for batch_id in s.scalars(runnable).all():
+        rows = list(
+            s.scalars(
+                select(BatchRow)
+                .where(BatchRow.batch_id == batch_id, BatchRow.state == PENDING)
+                .order_by(BatchRow.position)
+                .limit(size)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if rows:
+            batch = s.get(Batch, batch_id)
+            assert batch is not None
+            return batch, rows
+    return None
+
+
+def start(s: Session, batch: Batch, now: datetime) -> None:
+    if batch.status == QUEUED:
+        s.execute(
+            update(Batch)
+            .where(Batch.id == batch.id, Batch.status == QUEUED)
+            .values(status=RUNNING, started_at=now)
+        )
+
+
+def process(s: Session, actor: Actor, batch: Batch, rows: Sequence[BatchRow]) -> None:
+    """Answer every row of a claimed chunk, inside the caller's transaction."""
+    now = utcnow()
+    start(s, batch, now)
+    learners.lock_birth_dates(s, [d for row in rows if (d := _birth_date(row)) is not None])
+    handler = _registration_row if batch.kind == REGISTRATION else _verification_row
+    for row in rows:
+        answer = handler(s, actor, batch, row)
+        row.state = answer.state
+        row.return_code = answer.code
+        row.message = answer.message[:_MESSAGE_LIMIT] if answer.message else None
+        row.uln = answer.uln
+        row.learner_id = answer.learner_id
+        row.details = dict(answer.details or {})
+        row.processed_at = now
+    s.flush()
+
+
+def finish_if_done(s: Session, batch_id: int, now: datetime) -> bool:
+    """Mark the batch complete once no row is pending. Run after a chunk commits, in its own
+    transaction, so that of two workers finishing the last chunks one sees the other's."""
+    result = s.execute(
+        update(Batch)
+        .where(
+            Batch.id == batch_id,
+            Batch.status == RUNNING,
+            ~exists().where(BatchRow.batch_id == batch_id, BatchRow.state == PENDING),
+        )
+        .values(status=COMPLETE, finished_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def rows_done(s: Session, batch_id: int) -> int:
+    return int(
+        s.scalar(
+            select(func.count())
+            .select_from(BatchRow)
+            .where(BatchRow.batch_id == batch_id, BatchRow.state != PENDING)
+        )
+        or 0
+    )
+
+
+# Rows ---------------------------------------------------------------------------------------
+
+
+def _cells(row: BatchRow) -> dict[str, str]:
+    """The row's non-blank cells, stripped."""
+    return {k: v.strip() for k, v in row.fields.items() if isinstance(v, str) and v.strip()}
+
+
+def _birth_date(row: BatchRow) -> date | None:
+    try:
+        return date.fromisoformat(_cells(row).get("date_of_birth", ""))
+    except ValueError:
+        return None
+
+
+def _describe(errors: Sequence[FieldError]) -> str:
+    return "; ".join(f"{e.field}: {e.message}" for e in errors)
+
+
+def _invalid(exc: ValidationError) -> Answer:
+    """RC006 when a mandatory field is missing, RC013 for an age outside 13 to 110, RC011 for
+    anything else, naming every field."""
+    errors = field_errors(exc.errors())
+    if any(e.code == "missing" for e in errors):
+        missing = [e for e in errors if e.code == "missing"]
+        return Answer("RC006", "Missing: " + ", ".join(e.field for e in missing), state=DONE)
+    if any(e.field == "date_of_birth" and "aged" in e.message for e in errors):
+        return Answer("RC013", _describe(errors))
+    return Answer("RC011", _describe(errors))
+
+
+def _registration_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> Answer:
+    cells = _cells(row)
+    supplied = cells.pop("uln", None)
+    cells.pop("mis_identifier", None)
+    try:
+        data = LearnerCreate.model_validate(cells)
+    except ValidationError as exc:
+        return _invalid(exc)
+    if supplied is not None:
+        return _check_supplied_uln(s, actor, supplied, data)
+    if batch.job_type == CHECK:
+        return _look_up(s, actor, data)
+    done = learners.register_in(s, actor, data)
+    if done.issued:
+        assert done.learner is not None
+        return Answer("RC001", uln=done.learner.uln, learner_id=done.learner.id)
+    if done.outcome is Outcome.EXACT_MATCH:
+        assert done.learner is not None
+        assert done.record is not None
+        message = None
+        if done.record.id != done.learner.id:
+            message = f"Found under merged ULN {done.record.uln}; its master ULN is returned"
+        return Answer("RC002", message, uln=done.learner.uln, learner_id=done.learner.id)
+    return _exception(done.found)
+
+
+def _exception(found: matching.Found) -> Answer:
+    candidates = [m.uln for _, _, m in found.learners()]
+    if found.decision.outcome is Outcome.TOO_MANY:
+        return Answer("RC005", state=EXCEPTION, details={"candidate_ulns": []})
+    return Answer("RC004", state=EXCEPTION, details={"candidate_ulns": candidates})
+
+
+def _look_up(s: Session, actor: Actor, data: LearnerCreate) -> Answer:
+    """A check-only (CHK) row: searched, never registered."""
+    searched = {f: getattr(data, f) for f in SearchRequest.model_fields}
+    found = matching.find(s, matching.to_query(SearchRequest.model_construct(**searched)))
+    outcome = found.decision.outcome
+    matching.audit_search(s, actor, outcome, [m.id for _, _, m in found.learners()])
+    if outcome is Outcome.EXACT_MATCH:
+        _, _, master = found.learners()[0]
+        return Answer("RC002", uln=master.uln, learner_id=master.id)
+    if outcome is Outcome.NO_MATCH:
+        return Answer("RC014")
+    return _exception(found)
+
+
+def _check_supplied_uln(s: Session, actor: Actor, uln: str, data: LearnerCreate) -> Answer:
+    if problem := uln_error(uln):
+        return Answer("RC011", f"uln: {problem}")
+    verified = lookup.verify_in(
+        s,
+        actor,
+        VerifyRequest.model_construct(
+            uln=uln,
+            given_name=data.given_name,
+            family_name=data.family_name,
+            date_of_birth=data.date_of_birth,
+            gender=data.gender,
+        ),
+    )
+    flags = {"failure_flags": verified.failure_flags} if verified.failure_flags else None
+    if verified.result == "not_found":
+        return Answer("RC008")
+    if verified.result == "no_match":
+        return Answer("RC007", "Failed: " + " ".join(verified.failure_flags), details=flags or {})
+    code = "RC009" if verified.result in ("linked_match", "similar_linked_match") else "RC003"
+    return Answer(code, _similar(verified.result), uln=verified.uln, details=flags)
+
+
+def _similar(result: str) -> str | None:
+    if result.startswith("similar"):
+        return "Verified with a name spelt differently from the register's"
+    return None
+
+
+def _verification_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> Answer:
+    """A verify-batch row: the LRS verification code (WSVRC001 to 006) and failure flags."""
+    cells = {k: v for k, v in _cells(row).items() if k in VERIFY_FIELDS}
+    try:
+        request = VerifyRequest.model_validate(cells)
+    except ValidationError as exc:
+        return Answer("RC011", _describe(field_errors(exc.errors())))
+    verified = lookup.verify_in(s, actor, request)
+    return Answer(
+        verified.code,
+        verified.result.replace("_", " "),
+        uln=verified.uln if verified.result != "not_found" else None,
+        details={"failure_flags": verified.failure_flags},
+    )
+
+
+def registration_cells(row: fileformat.BatchRow) -> dict[str, str]:
+    """What a batch row stores from a file row: every cell by our field name."""
+    return dict(row.values)

@@ -1,0 +1,93 @@
+"""The batch worker (``lrs worker``): claims chunks of rows and processes them until stopped.
+
+SIGTERM or Ctrl-C lets the chunk in hand finish and commit, then the worker exits. A worker
+killed outright (SIGKILL, a power cut) loses only its uncommitted chunk, which the next claim
+redoes from the start: see ``processing``.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from types import FrameType
+
+from open_lrs.batches import processing
+from open_lrs.core.clock import utcnow
+from open_lrs.core.db import Database
+from open_lrs.core.logging import get_logger
+from open_lrs.organisations.models import Organisation
+
+log = get_logger("open_lrs.worker")
+MAX_FAILURES_WHEN_DRAINING = 3
+
+
+def run_once(db: Database, chunk: int = processing.CHUNK_ROWS) -> int:
+    """Claim and process one chunk; the number of rows processed (0: nothing to do)."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        claimed = processing.claim(s, utcnow(), chunk)
+        if claimed is None:
+            return 0
+        batch, rows = claimed
+        org = s.get(Organisation, batch.organisation_id)
+        assert org is not None
+        processing.process(s, processing.actor_for(batch, org.ukprn, org.kind), batch, rows)
+        batch_id, done = batch.id, len(rows)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        if processing.finish_if_done(uow.session, batch_id, utcnow()):
+            log.info("batch complete", batch_id=batch_id)
+        uow.commit()
+    return done
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        chunk: int = processing.CHUNK_ROWS,
+        poll_seconds: float = 1.0,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.chunk = chunk
+        self.poll_seconds = poll_seconds
+        self.on_chunk = on_chunk
+        self.stopping = False
+
+    def stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
+        if not self.stopping:
+            log.info("worker stopping after the current chunk", signal=signum)
+        self.stopping = True
+
+    def run(self, *, drain: bool = False) -> int:
+        """Process chunks until stopped, or (``drain``) until nothing is left to run now."""
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        total, failures = 0, 0
+        while not self.stopping:
+            try:
+                done = run_once(self.db, self.chunk)
+                failures = 0
+            except Exception as exc:  # a database outage: wait and claim again
+                failures += 1
+                log.error("chunk failed; it will be claimed again", error=type(exc).__name__)
+                if drain and failures >= MAX_FAILURES_WHEN_DRAINING:
+                    raise
+                self._sleep(self.poll_seconds * min(failures, 10))
+                continue
+            total += done
+            if done and self.on_chunk:
+                self.on_chunk(done)
+            if not done:
+                if drain:
+                    break
+                self._sleep(self.poll_seconds)
+        return total
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.1, seconds))

@@ -1,0 +1,235 @@
+"""Batch registration end to end in the service layer, on SQLite and PostgreSQL: a file is
+checked and queued, a worker answers every row as the API would, exceptions wait for a person,
+and resolving one changes the output."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from open_lrs.batches import exceptions, service, worker
+from open_lrs.batches.exceptions import Resolution
+from open_lrs.batches.fileformat import BatchFileRejected
+from open_lrs.core.db import Database
+from open_lrs.core.errors import Conflict, ValidationFailed
+from open_lrs.learners import service as learners
+from open_lrs.learners.models import Learner
+from open_lrs.learners.schemas import LearnerRegistration
+from tests.batch_files import learner_row, lrs_file, lrs_name
+from tests.conftest import OrgFactory
+
+
+def register(db: Database, actor, **cells: str) -> str:  # type: ignore[no-untyped-def]
+    body = {k: v for k, v in learner_row(0, **cells).items() if k != "mis_identifier"}
+    return learners.register(db.unit_of_work(), actor, LearnerRegistration(**body)).learner.uln
+
+
+def output(db: Database, actor, batch_id: int) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    _, body = service.output_file(db.unit_of_work(), actor, batch_id)
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_a_file_is_answered_row_by_row_as_the_api_would(db: Database, make_org: OrgFactory) -> None:
+    actor, _ = make_org("provider")
+    known = register(db, actor, given_name="Aoife", family_name="Byrne")
+    murphy = register(db, actor, given_name="Seán", family_name="Murphy")
+    rows = [
+        learner_row(1, given_name="Priya", family_name="Okafor"),  # new
+        learner_row(2, given_name="Priya", family_name="Okafor"),  # the same, again
+        learner_row(3, given_name="Aoife", family_name="Byrne"),  # already registered
+        learner_row(4, given_name="", family_name="Nobody"),  # no given name
+        learner_row(5, given_name="Tiny", date_of_birth="2020-01-01"),  # aged 6
+        learner_row(6, given_name="Bad", postcode="NOTACODE"),  # postcode
+        learner_row(7, uln=known, given_name="Aoife", family_name="Byrne"),  # ULN verifies
+        learner_row(8, uln=known, given_name="Zed", family_name="Other"),  # ULN for someone else
+        learner_row(9, uln="2000000001", given_name="Who"),  # ULN not on the register
+        learner_row(10, given_name="Sein", family_name="Murphy", postcode="BT9 5AA"),  # maybe
+        learner_row(11, given_name="Femi", family_name="Formula", notes='=HYPERLINK("x")'),
+    ]
+    batch = service.submit_file(
+        db.unit_of_work(), actor, lrs_file(actor.ukprn, rows), filename=lrs_name(actor.ukprn)
+    )
+    assert batch.status == "queued"
+    assert batch.row_count == 11
+
+    processed = worker.Worker(db, chunk=4).run(drain=True)
+    assert processed == 11
+
+    out = output(db, actor, batch.id)
+    assert [r["MISIdentifier"] for r in out] == [f"MIS{n:05}" for n in range(1, 12)]
+    codes = [r["ReturnCode"] for r in out]
+    assert codes == [
+        "RC001", "RC002", "RC002", "RC006", "RC013", "RC011",
+        "RC003", "RC007", "RC008", "RC004", "RC001",
+    ]  # fmt: skip
+    assert out[0]["ResultULN"] == out[1]["ResultULN"] != ""
+    assert out[2]["ResultULN"] == known
+    assert "given_name" in out[3]["ReturnMessage"]
+    assert "postcode" in out[5]["ReturnMessage"]
+    assert out[6]["ResultULN"] == known
+    assert out[9]["CandidateULNs"] == murphy
+    assert out[10]["Notes"] == '\'=HYPERLINK("x")'  # neutralised for spreadsheets
+    assert out[0]["Status"] == "complete"
+    progress = service.progress(db.unit_of_work(), actor, batch.id)
+    assert progress.batch.status == "complete"
+    assert progress.totals == {
+        "new": 2, "existing": 3, "possible_match": 1, "not_found": 0, "rejected": 5,
+        "pending": 0,
+    }  # fmt: skip
+    with db.unit_of_work() as uow:
+        okafors = uow.session.scalar(
+            select(func.count()).select_from(Learner).where(Learner.family_name == "Okafor")
+        )
+    assert okafors == 1
+
+
+def test_an_exception_is_resolved_by_a_person_and_the_output_follows(
+    db: Database, make_org: OrgFactory
+) -> None:
+    actor, _ = make_org("provider")
+    murphy = register(db, actor, given_name="Seán", family_name="Murphy")
+    rows = [
+        learner_row(1, given_name="Sein", family_name="Murphy", postcode="BT9 5AA"),
+        learner_row(2, given_name="Sein", family_name="Murphy", postcode="BT9 5AA"),
+    ]  # fmt: skip
+    batch = service.submit_file(
+        db.unit_of_work(), actor, lrs_file(actor.ukprn, rows), filename=lrs_name(actor.ukprn)
+    )
+    worker.Worker(db).run(drain=True)
+    queue = exceptions.list_exceptions(db.unit_of_work(), actor, batch.id)
+    assert [(r.position, r.return_code, r.candidate_ulns) for r in queue] == [
+        (0, "RC004", [murphy]),
+        (1, "RC004", [murphy]),
+    ]
+    shown = exceptions.detail(db.unit_of_work(), actor, batch.id, 0)
+    assert shown.submitted["given_name"] == "Sein"
+    assert [m.uln for m in shown.candidates] == [murphy]
+    assert {e.field for e in shown.candidates[0].explanation} >= {"forename", "family_name"}
+
+    chosen = exceptions.resolve(
+        db.unit_of_work(), actor, batch.id, 0, Resolution(action="choose", uln=murphy)
+    )
+    assert (chosen.return_code, chosen.uln) == ("RC010", murphy)
+    with pytest.raises(Conflict):
+        exceptions.resolve(
+            db.unit_of_work(), actor, batch.id, 0, Resolution(action="choose", uln=murphy)
+        )
+    new = exceptions.resolve(
+        db.unit_of_work(),
+        actor,
+        batch.id,
+        1,
+        Resolution(action="new", reason="A twin: checked with the learner's family"),
+    )
+    assert new.return_code == "RC012"
+    assert new.uln not in (None, murphy)
+    out = output(db, actor, batch.id)
+    assert [(r["ReturnCode"], r["ResultULN"]) for r in out] == [
+        ("RC010", murphy),
+        ("RC012", new.uln),
+    ]
+    assert exceptions.list_exceptions(db.unit_of_work(), actor, batch.id) == []
+
+
+def test_choosing_a_ulN_that_is_not_this_learner_is_refused(
+    db: Database, make_org: OrgFactory
+) -> None:
+    actor, _ = make_org("provider")
+    register(db, actor, given_name="Seán", family_name="Murphy")
+    stranger = register(db, actor, given_name="Kwame", family_name="Mensah")
+    rows = [learner_row(1, given_name="Sein", family_name="Murphy", postcode="BT9 5AA")]
+    batch = service.submit_file(
+        db.unit_of_work(), actor, lrs_file(actor.ukprn, rows), filename=lrs_name(actor.ukprn)
+    )
+    worker.Worker(db).run(drain=True)
+    with pytest.raises(ValidationFailed, match="does not match"):
+        exceptions.resolve(
+            db.unit_of_work(), actor, batch.id, 0, Resolution(action="choose", uln=stranger)
+        )
+
+
+def test_the_same_file_twice_is_refused_and_nothing_is_registered_twice(
+    db: Database, make_org: OrgFactory
+) -> None:
+    actor, _ = make_org("provider")
+    data = lrs_file(actor.ukprn, [learner_row(1, given_name="Ngozi", family_name="Eze")])
+    first = service.submit_file(db.unit_of_work(), actor, data, filename=lrs_name(actor.ukprn))
+    worker.Worker(db).run(drain=True)
+    with pytest.raises(service.DuplicateFile) as refused:
+        service.submit_file(db.unit_of_work(), actor, data, filename=lrs_name(actor.ukprn))
+    assert refused.value.extra["batch_id"] == first.id
+    again = service.submit_file(
+        db.unit_of_work(), actor, data, filename=lrs_name(actor.ukprn), allow_duplicate=True
+    )
+    assert again.duplicate_of_id == first.id
+    worker.Worker(db).run(drain=True)
+    assert [r["ReturnCode"] for r in output(db, actor, again.id)] == ["RC002"]
+    assert (
+        output(db, actor, again.id)[0]["ResultULN"] == output(db, actor, first.id)[0]["ResultULN"]
+    )
+
+
+def test_a_rejected_file_queues_nothing(db: Database, make_org: OrgFactory) -> None:
+    actor, _ = make_org("provider")
+    bad = lrs_file(actor.ukprn, [learner_row(1, date_of_birth="04/03/2007")])
+    with pytest.raises(BatchFileRejected) as rejected:
+        service.submit_file(db.unit_of_work(), actor, bad, filename=lrs_name(actor.ukprn))
+    [problem] = rejected.value.problems
+    assert (problem.line, problem.column) == (2, "DateOfBirth")
+    assert service.list_batches(db.unit_of_work(), actor) == []
+
+
+def test_another_organisation_cannot_see_a_batch(db: Database, make_org: OrgFactory) -> None:
+    actor, _ = make_org("provider")
+    other, _ = make_org("provider")
+    batch = service.submit_file(
+        db.unit_of_work(),
+        actor,
+        lrs_file(actor.ukprn, [learner_row(1)]),
+        filename=lrs_name(actor.ukprn),
+    )
+    with pytest.raises(service.BatchNotFound):
+        service.progress(db.unit_of_work(), other, batch.id)
+    with pytest.raises(service.BatchNotFound):
+        service.output_file(db.unit_of_work(), other, batch.id)
+
+
+def test_check_only_and_verification_jobs(db: Database, make_org: OrgFactory) -> None:
+    actor, _ = make_org("provider")
+    known = register(db, actor, given_name="Aoife", family_name="Byrne")
+    check = service.submit_job(
+        db.unit_of_work(),
+        actor,
+        kind="registration",
+        job_type="CHK",
+        rows=[
+            learner_row(1, given_name="Aoife", family_name="Byrne"),
+            learner_row(2, given_name="Nobody", family_name="Here"),
+        ],
+    )
+    verify = service.submit_job(
+        db.unit_of_work(),
+        actor,
+        kind="verification",
+        job_type="FUL",
+        rows=[
+            {"mis_identifier": "A", "uln": known, "given_name": "Aoife", "family_name": "Byrne"},
+            {"mis_identifier": "B", "uln": known, "given_name": "Zed", "family_name": "Byrne"},
+            {"mis_identifier": "C", "uln": "2000000001", "given_name": "X", "family_name": "Y"},
+        ],
+    )
+    worker.Worker(db).run(drain=True)
+    _, rows, _ = service.rows_of(db.unit_of_work(), actor, check.id)
+    assert [(r.return_code, r.uln) for r in rows] == [("RC002", known), ("RC014", None)]
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Learner).where(
+            Learner.family_name == "Here")) == 0  # fmt: skip
+    _, rows, _ = service.rows_of(db.unit_of_work(), actor, verify.id)
+    assert [(r.return_code, r.details.get("failure_flags")) for r in rows] == [
+        ("WSVRC001", []),
+        ("WSVRC005", ["VRF1", "VRF2", "VRF3"]),  # the given name matches no name
+        ("WSVRC006", []),
+    ]
