@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from open_lrs.batches import exceptions, service, worker
+from open_lrs.batches import exceptions, processing, service, worker
 from open_lrs.batches.exceptions import Resolution
 from open_lrs.batches.fileformat import BatchFileRejected
+from open_lrs.batches.models import Batch
 from open_lrs.core.db import Database
 from open_lrs.core.errors import Conflict, ValidationFailed
+from open_lrs.core.settings import Settings
 from open_lrs.learners import service as learners
 from open_lrs.learners.models import Learner
 from open_lrs.learners.schemas import LearnerRegistration
@@ -233,3 +236,38 @@ def test_check_only_and_verification_jobs(db: Database, make_org: OrgFactory) ->
         ("WSVRC005", ["VRF1", "VRF2", "VRF3"]),  # the given name matches no name
         ("WSVRC006", []),
     ]
+
+
+def test_processing_windows_hold_late_and_large_batches_for_the_night(
+    db: Database, make_org: OrgFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor, _ = make_org("provider")
+    evening = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)  # 19:30 in London (GMT)
+    afternoon = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    windows = Settings(batch_cutoff="18:00", batch_daytime_rows_per_organisation=3)
+    monkeypatch.setattr(service, "get_settings", lambda: windows)
+
+    def submit(at: datetime, n: int, stamp: str) -> Batch:
+        monkeypatch.setattr(service, "utcnow", lambda: at)
+        rows = [learner_row(i, given_name="Held", family_name=f"Back{'x' * i}") for i in range(n)]
+        data = lrs_file(actor.ukprn, rows, stamp=stamp)
+        return service.submit_file(
+            db.unit_of_work(), actor, data, filename=lrs_name(actor.ukprn, stamp)
+        )
+
+    late = submit(evening, 1, "231120261900")
+    assert late.run_after == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+    assert late.run_reason.startswith("after the daytime cut-off of 18:00")
+    first = submit(afternoon, 2, "231120261400")
+    assert first.run_after == afternoon
+    over_cap = submit(afternoon, 2, "231120261401")
+    assert over_cap.run_after == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+    assert "2 of its 3 daytime rows" in over_cap.run_reason
+    words = service.status_of(service.progress(db.unit_of_work(), actor, over_cap.id)).runs
+    assert words.endswith("24 November 2026 (GMT)")
+    # The worker's clock says it is the afternoon of the 23rd: only the first batch may run.
+    monkeypatch.setattr(processing, "utcnow", lambda: afternoon)
+    monkeypatch.setattr(worker, "utcnow", lambda: afternoon)
+    assert worker.Worker(db).run(drain=True) == 2
+    monkeypatch.setattr(worker, "utcnow", lambda: datetime(2026, 11, 24, 0, 1, tzinfo=UTC))
+    assert worker.Worker(db).run(drain=True) == 3

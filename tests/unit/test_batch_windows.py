@@ -16,8 +16,10 @@ AFTER_CUTOFF = "after the daytime cut-off of 18:00: in the overnight run from 00
 NOW = "now"
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def ask(windows: Windows, at: datetime, rows: int = 100, already: int = 0) -> tuple[datetime, str]:
@@ -281,6 +283,11 @@ def windows(draw: st.DrawFn) -> Windows:
         raise
 
 
+def hours_between(earlier: time, later: time) -> float:
+    day = datetime(2026, 1, 1)
+    return (datetime.combine(day, later) - datetime.combine(day, earlier)).seconds / 3600
+
+
 instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 )
@@ -298,9 +305,11 @@ def test_a_batch_never_starts_before_it_was_submitted(
 
 @given(windows(), instants, st.integers(1, 60_000))
 def test_a_batch_may_start_when_it_was_told(w: Windows, at: datetime, rows: int) -> None:
-    starts, _ = run_after(w, submitted_at=at, rows=rows, rows_already_today=0)
     cap = w.daytime_rows_per_organisation
     assume(cap is None or rows <= cap)
+    # A daytime shorter than a clock change can vanish on the day of the change.
+    assume(w.cutoff is None or hours_between(w.daytime_start, w.cutoff) >= 2)
+    starts, _ = run_after(w, submitted_at=at, rows=rows, rows_already_today=0)
     assert run_after(w, submitted_at=starts, rows=rows, rows_already_today=0) == (starts, NOW)
 
 

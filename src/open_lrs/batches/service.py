@@ -33,15 +33,17 @@ from open_lrs.batches.models import (
 )
 from open_lrs.batches.output import OutputRow, OutputSummary, output_bytes
 from open_lrs.batches.schemas import BatchStatus, BatchTotals
+from open_lrs.batches.windows import daytime_day_start
+from open_lrs.batches.windows import run_after as windows_run_after
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import LrsError
 from open_lrs.core.security import Actor
+from open_lrs.core.settings import get_settings
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
 
 MAX_JOB_ROWS = 200
-UK = ZoneInfo("Europe/London")
 
 
 class BatchNotFound(LrsError):
@@ -152,6 +154,17 @@ def _new_batch(
     **file: Any,
 ) -> Batch:
     now = utcnow()
+    windows = get_settings().batch_windows()
+    today = s.scalar(
+        select(func.coalesce(func.sum(Batch.row_count), 0)).where(
+            Batch.organisation_id == actor.organisation_id,
+            Batch.submitted_at >= daytime_day_start(windows, now),
+            Batch.run_after <= Batch.submitted_at,
+        )
+    )
+    run_after, reason = windows_run_after(
+        windows, submitted_at=now, rows=len(rows), rows_already_today=int(today or 0)
+    )
     batch = Batch(
         organisation_id=actor.organisation_id,
         api_key_id=actor.api_key_id,
@@ -163,7 +176,8 @@ def _new_batch(
         row_count=len(rows),
         rows_done=0,
         submitted_at=now,
-        run_after=now,
+        run_after=run_after,
+        run_reason=reason,
         **file,
     )
     s.add(batch)
@@ -207,8 +221,8 @@ class Progress:
 def runs_in_words(batch: Batch) -> str:
     if batch.run_after <= batch.submitted_at:
         return "as soon as a worker is free"
-    local = batch.run_after.astimezone(UK)
-    return f"from {local:%H:%M} on {local:%d %B %Y} (UK time)"
+    local = batch.run_after.astimezone(ZoneInfo(get_settings().batch_time_zone))
+    return f"{batch.run_reason}, {local:%d %B %Y} ({local:%Z})"
 
 
 def _counts(s: Session, batch_id: int) -> tuple[dict[str, int], dict[str, int]]:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from open_lrs.batches.windows import Windows, parse_windows
+
 DEFAULT_DATABASE_URL = "sqlite:///./var/open-lrs.sqlite3"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development-only-secret"}
 
@@ -32,6 +34,12 @@ class Settings(BaseSettings):
     # How long a server process remembers an authenticated API key (0: look it up every time).
     # A revoked key keeps working for at most this long.
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+    # Batch processing windows (docs/batch-format.md): by default a batch runs at once.
+    batch_cutoff: str | None = None
+    batch_overnight_start: str = "00:00"
+    batch_daytime_start: str = "06:00"
+    batch_daytime_rows_per_organisation: int | None = None
+    batch_time_zone: str = "Europe/London"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -44,6 +52,20 @@ class Settings(BaseSettings):
                 "when LRS_ENVIRONMENT=production"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_batch_windows(self) -> Settings:
+        self.batch_windows()  # a mistyped time stops the service at start-up, named
+        return self
+
+    def batch_windows(self) -> Windows:
+        return parse_windows(
+            self.batch_cutoff,
+            self.batch_overnight_start,
+            self.batch_daytime_start,
+            self.batch_daytime_rows_per_organisation,
+            self.batch_time_zone,
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("rows_done", sa.Integer(), nullable=False),
         sa.Column("submitted_at", open_lrs.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("run_after", open_lrs.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("run_reason", sa.String(length=300), nullable=False),
         sa.Column("started_at", open_lrs.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("finished_at", open_lrs.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
