@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: install
 	$(BIN)/lrs db upgrade
 	$(BIN)/lrs demo setup
-	$(BIN)/lrs serve
+	$(BIN)/lrs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; $(BIN)/lrs serve
 
 test: install
 	bash scripts/test.sh
