@@ -271,3 +271,26 @@ def test_processing_windows_hold_late_and_large_batches_for_the_night(
     assert worker.Worker(db).run(drain=True) == 2
     monkeypatch.setattr(worker, "utcnow", lambda: datetime(2026, 11, 24, 0, 1, tzinfo=UTC))
     assert worker.Worker(db).run(drain=True) == 3
+
+
+def test_a_learner_found_brings_their_new_address_and_nothing_else(
+    db: Database, make_org: OrgFactory
+) -> None:
+    actor, _ = make_org("provider")
+    uln = register(db, actor, given_name="Aoife", family_name="Byrne")
+    rows = [
+        learner_row(1, given_name="Aoife", family_name="Byrne", postcode="LS6 2AB",
+                    address_line_1="2 New Road", email="aoife@example.org"),
+        learner_row(2, uln=uln, given_name="Aoife", family_name="Byrne", postcode="LS6 2AB"),
+    ]  # fmt: skip
+    batch = service.submit_file(
+        db.unit_of_work(), actor, lrs_file(actor.ukprn, rows), filename=lrs_name(actor.ukprn)
+    )
+    worker.Worker(db).run(drain=True)
+    out = output(db, actor, batch.id)
+    assert [(r["ReturnCode"], r["ResultULN"]) for r in out] == [("RC002", uln), ("RC003", uln)]
+    assert out[0]["ReturnMessage"] == "Updated address line 1, email, postcode"
+    assert out[1]["ReturnMessage"] == "The ULN given was verified against the learner's details"
+    history = learners.history(db.unit_of_work(), actor, uln)
+    assert [h.action for h in history] == ["registered", "updated"]
+    assert history[1].changes["postcode"] == {"old": "CF10 1EP", "new": "LS6 2AB"}

@@ -37,7 +37,9 @@ from open_lrs.core.clock import utcnow
 from open_lrs.core.errors import FieldError, field_errors
 from open_lrs.core.security import Actor
 from open_lrs.learners import lookup
+from open_lrs.learners import repository as repo
 from open_lrs.learners import service as learners
+from open_lrs.learners.models import Learner
 from open_lrs.learners.schemas import LearnerCreate, VerifyRequest
 from open_lrs.learners.uln import uln_error
 from open_lrs.matching import service as matching
@@ -202,11 +204,32 @@ def _registration_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> 
     if done.outcome is Outcome.EXACT_MATCH:
         assert done.learner is not None
         assert done.record is not None
-        message = None
+        notes = []
         if done.record.id != done.learner.id:
-            message = f"Found under merged ULN {done.record.uln}; its master ULN is returned"
+            notes.append(f"Found under merged ULN {done.record.uln}; its master ULN is returned")
+        notes += _updated(s, actor, done.learner, data)
+        message = "; ".join(notes) or None
         return Answer("RC002", message, uln=done.learner.uln, learner_id=done.learner.id)
     return _exception(done.found)
+
+
+# A row that finds its learner brings their latest address: these are taken from it (with
+# history), never names or date of birth, which only a person may change.
+CONTACT_FIELDS = (
+    "postcode",
+    "address_line_1",
+    "address_line_2",
+    "address_town",
+    "address_county_or_city",
+    "date_of_address_capture",
+    "email",
+)
+
+
+def _updated(s: Session, actor: Actor, learner: Learner, data: LearnerCreate) -> list[str]:
+    values = {f: v for f in CONTACT_FIELDS if (v := getattr(data, f)) is not None}
+    changes = learners.apply_changes(s, actor, learner, values)
+    return [f"Updated {', '.join(f.replace('_', ' ') for f in changes)}"] if changes else []
 
 
 def _exception(found: matching.Found) -> Answer:
@@ -250,7 +273,11 @@ def _check_supplied_uln(s: Session, actor: Actor, uln: str, data: LearnerCreate)
     if verified.result == "no_match":
         return Answer("RC007", "Failed: " + " ".join(verified.failure_flags), details=flags or {})
     code = "RC009" if verified.result in ("linked_match", "similar_linked_match") else "RC003"
-    return Answer(code, _similar(verified.result), uln=verified.uln, details=flags)
+    _, master = repo.resolve(s, verified.uln)
+    notes = [n for n in (_similar(verified.result), *_updated(s, actor, master, data)) if n]
+    return Answer(
+        code, "; ".join(notes) or None, uln=verified.uln, learner_id=master.id, details=flags
+    )
 
 
 def _similar(result: str) -> str | None:

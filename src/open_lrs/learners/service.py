@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NoReturn
@@ -248,51 +248,63 @@ def update(uow: UnitOfWork, actor: Actor, uln: str, data: LearnerUpdate) -> Lear
                 f"{master.version}: read the learner again, review the change, and retry.",
                 extra={"current_version": master.version},
             )
-        changes = {
-            k: (getattr(master, k), new)
-            for k, new in sorted(data.changes().items())
-            if getattr(master, k) != new
-        }
+        changes = apply_changes(s, actor, master, data.changes())
         if not changes:
             audit.record(s, actor, Action.LEARNER_UPDATE, outcome="WSRC0020", learner_id=master.id)
             result = _result(s, record, master, "no_changes", "WSRC0020")
             uow.commit()
             return result
-        for k, (_, new) in changes.items():
-            setattr(master, k, new)
-        if master.verification_type == "999" and not master.other_verification_description:
-            raise ValidationFailed(
-                "The update has invalid fields",
-                errors=[
-                    FieldError(
-                        "other_verification_description",
-                        "is required when verification_type is 999",
-                    )
-                ],
-            )
-        for k, v in repo.name_keys(master.given_name, master.family_name).items():
-            setattr(master, k, v)
-        master.updated_at = utcnow()
-        try:
-            s.flush()
-        except StaleDataError as exc:
-            raise StaleVersion(
-                "The learner was changed by someone else at the same moment; read it again."
-            ) from exc
-        if match_store.changes_keys(changes):
-            match_store.index_learner(s, master)
-        repo.add_history(s, master, actor, "updated", changes)
-        audit.record(
-            s,
-            actor,
-            Action.LEARNER_UPDATE,
-            outcome="WSRC0006",
-            learner_id=master.id,
-            details={"fields": sorted(changes)},
-        )
         result = _result(s, record, master, "updated", "WSRC0006")
         uow.commit()
         return result
+
+
+def apply_changes(
+    s: Session, actor: Actor, master: Learner, values: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any]]:
+    """Change a learner's fields inside the caller's transaction: history, blocking keys and
+    audit kept, as every update does (the API's, or a batch row's new address). Returns the
+    changes, old and new; none when every value is already the learner's."""
+    changes = {
+        k: (getattr(master, k), new)
+        for k, new in sorted(values.items())
+        if getattr(master, k) != new
+    }
+    if not changes:
+        return changes
+    for k, (_, new) in changes.items():
+        setattr(master, k, new)
+    if master.verification_type == "999" and not master.other_verification_description:
+        raise ValidationFailed(
+            "The update has invalid fields",
+            errors=[
+                FieldError(
+                    "other_verification_description",
+                    "is required when verification_type is 999",
+                )
+            ],
+        )
+    for k, v in repo.name_keys(master.given_name, master.family_name).items():
+        setattr(master, k, v)
+    master.updated_at = utcnow()
+    try:
+        s.flush()
+    except StaleDataError as exc:
+        raise StaleVersion(
+            "The learner was changed by someone else at the same moment; read it again."
+        ) from exc
+    if match_store.changes_keys(changes):
+        match_store.index_learner(s, master)
+    repo.add_history(s, master, actor, "updated", changes)
+    audit.record(
+        s,
+        actor,
+        Action.LEARNER_UPDATE,
+        outcome="WSRC0006",
+        learner_id=master.id,
+        details={"fields": sorted(changes)},
+    )
+    return changes
 
 
 def history(uow: UnitOfWork, actor: Actor, uln: str) -> list[HistoryEntry]:
