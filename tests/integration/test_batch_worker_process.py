@@ -74,6 +74,7 @@ def setup(url: str, opened: list[Database]) -> tuple[Database, Actor, int]:
 
 def done(db: Database, batch_id: int) -> int:
     with db.unit_of_work() as uow:
+        uow.begin_read_only()  # a reader: never queues behind the worker for SQLite's lock
         return int(
             uow.session.scalar(
                 select(func.count())
@@ -117,6 +118,7 @@ def normalised_output(db: Database, actor: Actor, batch_id: int) -> list[tuple[s
 
 def learners(db: Database) -> int:
     with db.unit_of_work() as uow:
+        uow.begin_read_only()  # a reader: never queues behind the worker for SQLite's lock
         return int(uow.session.scalar(select(func.count()).select_from(Learner)) or 0)
 
 

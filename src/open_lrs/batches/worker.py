@@ -20,6 +20,7 @@ from open_lrs.organisations.models import Organisation
 
 log = get_logger("open_lrs.worker")
 MAX_FAILURES_WHEN_DRAINING = 3
+SQLITE_YIELD_SECONDS = 0.02
 
 
 def run_once(db: Database, chunk: int = processing.CHUNK_ROWS) -> int:
@@ -56,6 +57,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.on_chunk = on_chunk
         self.stopping = False
+        self.yield_seconds = SQLITE_YIELD_SECONDS if db.engine.dialect.name == "sqlite" else 0.0
 
     def stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
         if not self.stopping:
@@ -81,6 +83,10 @@ class Worker:
             total += done
             if done and self.on_chunk:
                 self.on_chunk(done)
+            if done and self.yield_seconds:
+                # SQLite has one write lock, and a writer waiting for it (an API registration)
+                # retries at growing intervals: without a pause it would wait out the batch.
+                time.sleep(self.yield_seconds)
             if not done:
                 if drain:
                     break

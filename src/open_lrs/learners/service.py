@@ -71,12 +71,22 @@ def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
 
 
 def issue_learner(session: Session, values: dict[str, Any]) -> Learner:
-    """Insert a learner under a fresh random ULN, retrying on the rare collision."""
+    """Insert a learner under a fresh random ULN, retrying on the rare collision.
+
+    On SQLite the transaction holds the only write lock, so a ULN found free stays free; on
+    PostgreSQL another transaction could take it meanwhile, so the insert has a savepoint to
+    retry from.
+    """
+    guarded = session.get_bind().dialect.name != "sqlite"
     for _ in range(ULN_ISSUE_ATTEMPTS):
         uln = generate_uln()
         if repo.by_uln(session, uln) is not None:
             continue
         learner = Learner(uln=uln, **values)
+        if not guarded:
+            session.add(learner)
+            session.flush()
+            return learner
         try:
             with session.begin_nested():
                 session.add(learner)
