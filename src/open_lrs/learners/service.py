@@ -48,6 +48,13 @@ class UlnSpaceExhausted(RuntimeError):
     """Twenty random ULNs in a row were taken: the register is (nearly) full."""
 
 
+# The subquery fixes the order in which the locks are taken (the keys' sorted order).
+_LOCK_DATES = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+    "FROM (SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS ordered"
+)
+
+
 def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
     """Serialise registrations of people born on the same day (or with day and month
     swapped), so that two clients registering one person at once cannot both miss the other's
@@ -63,11 +70,8 @@ def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
         days.add(d.isoformat())
         if d.day <= 12:
             days.add(date(d.year, d.day, d.month).isoformat())
-    for day in sorted(days):  # always in one order, so two transactions cannot deadlock
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-            {"k": f"learner-birth-date|{day}"},
-        )
+    if days:  # one round trip, in one order, so that two transactions cannot deadlock
+        session.execute(_LOCK_DATES, {"keys": [f"learner-birth-date|{d}" for d in sorted(days)]})
 
 
 def issue_learner(session: Session, values: dict[str, Any]) -> Learner:
