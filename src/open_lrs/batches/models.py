@@ -49,7 +49,6 @@ class Batch(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     status: Mapped[str] = mapped_column(String(16))
     row_count: Mapped[int] = mapped_column(Integer)
-    rows_done: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     run_after: Mapped[datetime] = mapped_column(UTCDateTime)
     run_reason: Mapped[str] = mapped_column(String(300), default="now")

@@ -17,10 +17,9 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from open_lrs.batches import fileformat
 from open_lrs.batches.models import (
     CHECK,
     COMPLETE,
@@ -141,17 +140,6 @@ def finish_if_done(s: Session, batch_id: int, now: datetime) -> bool:
         .values(status=COMPLETE, finished_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def rows_done(s: Session, batch_id: int) -> int:
-    return int(
-        s.scalar(
-            select(func.count())
-            .select_from(BatchRow)
-            .where(BatchRow.batch_id == batch_id, BatchRow.state != PENDING)
-        )
-        or 0
-    )
 
 
 # Rows ---------------------------------------------------------------------------------------
@@ -300,8 +288,3 @@ def _verification_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> 
         uln=verified.uln if verified.result != "not_found" else None,
         details={"failure_flags": verified.failure_flags},
     )
-
-
-def registration_cells(row: fileformat.BatchRow) -> dict[str, str]:
-    """What a batch row stores from a file row: every cell by our field name."""
-    return dict(row.values)

@@ -174,7 +174,6 @@ def _new_batch(
         job_type=job_type,
         status=QUEUED,
         row_count=len(rows),
-        rows_done=0,
         submitted_at=now,
         run_after=run_after,
         run_reason=reason,

@@ -42,7 +42,6 @@ def upgrade() -> None:
         ),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("row_count", sa.Integer(), nullable=False),
-        sa.Column("rows_done", sa.Integer(), nullable=False),
         sa.Column("submitted_at", open_lrs.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("run_after", open_lrs.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("run_reason", sa.String(length=300), nullable=False),
