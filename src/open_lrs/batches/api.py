@@ -159,20 +159,7 @@ def get_batch_output(batch_id: BatchId, actor: ActorDep, uow: UowDep) -> Respons
 def get_batch_rows(batch_id: BatchId, actor: ActorDep, uow: UowDep) -> list[BatchRowOut]:
     """The output as JSON, for web-service jobs."""
     _, rows, _ = service.rows_of(uow, actor, batch_id)
-    return [
-        BatchRowOut(
-            position=r.position,
-            line=r.line,
-            mis_identifier=r.mis_identifier,
-            state=r.state,
-            return_code=r.return_code,
-            message=r.message or service.meaning(r.return_code),
-            uln=r.uln,
-            candidate_ulns=r.details.get("candidate_ulns", []),
-            failure_flags=r.details.get("failure_flags", []),
-        )
-        for r in rows
-    ]
+    return [service.row_out(r) for r in rows]
 
 
 @router.get(

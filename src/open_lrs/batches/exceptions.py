@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
+from open_lrs.batches import service
 from open_lrs.batches.models import DONE, EXCEPTION, BatchRow
 from open_lrs.batches.schemas import BatchRowOut
 from open_lrs.batches.service import own_batch
@@ -55,20 +56,6 @@ class Resolution(BaseModel):
         return self
 
 
-def row_out(row: BatchRow) -> BatchRowOut:
-    return BatchRowOut(
-        position=row.position,
-        line=row.line,
-        mis_identifier=row.mis_identifier,
-        state=row.state,
-        return_code=row.return_code,
-        message=row.message,
-        uln=row.uln,
-        candidate_ulns=row.details.get("candidate_ulns", []),
-        failure_flags=row.details.get("failure_flags", []),
-    )
-
-
 def list_exceptions(uow: UnitOfWork, actor: Actor, batch_id: int) -> list[BatchRowOut]:
     with uow:
         uow.begin_read_only()
@@ -79,7 +66,7 @@ def list_exceptions(uow: UnitOfWork, actor: Actor, batch_id: int) -> list[BatchR
             .where(BatchRow.batch_id == batch_id, BatchRow.state == EXCEPTION)
             .order_by(BatchRow.position)
         )
-        return [row_out(r) for r in rows]
+        return [service.row_out(r) for r in rows]
 
 
 def _row(s: Session, actor: Actor, batch_id: int, position: int, *, lock: bool) -> BatchRow:
@@ -117,7 +104,7 @@ def detail(uow: UnitOfWork, actor: Actor, batch_id: int, position: int) -> Excep
             s, actor, found.decision.outcome, [m.id for _, _, m in found.learners()]
         )
         result = ExceptionDetail(
-            row=row_out(row),
+            row=service.row_out(row),
             submitted={k: v for k, v in row.fields.items() if isinstance(v, str) and v},
             outcome=found.decision.outcome.code,
             candidates=candidates,
@@ -165,7 +152,7 @@ def resolve(
                 "reason": resolution.reason,
             },
         )
-        out = row_out(row)
+        out = service.row_out(row)
         uow.commit()
         return out
 

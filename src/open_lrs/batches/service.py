@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
@@ -32,7 +32,7 @@ from open_lrs.batches.models import (
     BatchRow,
 )
 from open_lrs.batches.output import OutputRow, OutputSummary, output_bytes
-from open_lrs.batches.schemas import BatchStatus, BatchTotals
+from open_lrs.batches.schemas import BatchRowOut, BatchStatus, BatchTotals
 from open_lrs.batches.windows import daytime_day_start
 from open_lrs.batches.windows import run_after as windows_run_after
 from open_lrs.core.clock import utcnow
@@ -60,12 +60,6 @@ class DuplicateFile(LrsError):
     lrs_code = None
 
 
-@dataclass(frozen=True)
-class Submitted:
-    batch: Batch
-    rows: int
-
-
 def submit_file(
     uow: UnitOfWork,
     actor: Actor,
@@ -84,6 +78,11 @@ def submit_file(
     parsed = fileformat.parse_batch(data, filename=filename, ukprn=actor.ukprn, max_rows=max_rows)
     with uow:
         s = uow.session
+        if s.get_bind().dialect.name == "postgresql":  # two uploads of one file at one moment
+            s.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                {"k": f"batch-file|{actor.organisation_id}|{parsed.sha256}"},
+            )
         earlier = s.scalar(
             select(Batch.id)
             .where(Batch.organisation_id == actor.organisation_id, Batch.sha256 == parsed.sha256)
@@ -360,3 +359,18 @@ def output_file(uow: UnitOfWork, actor: Actor, batch_id: int) -> tuple[str, byte
     )
     stem = (batch.file_name or f"batch-{batch.id}.csv").rsplit(".", 1)[0]
     return f"{stem}_output.csv", body
+
+
+def row_out(row: BatchRow) -> BatchRowOut:
+    """A row as the API shows it; the return code's meaning when the row has no message."""
+    return BatchRowOut(
+        position=row.position,
+        line=row.line,
+        mis_identifier=row.mis_identifier,
+        state=row.state,
+        return_code=row.return_code,
+        message=row.message or meaning(row.return_code),
+        uln=row.uln,
+        candidate_ulns=row.details.get("candidate_ulns", []),
+        failure_flags=row.details.get("failure_flags", []),
+    )
