@@ -178,12 +178,11 @@ def main() -> None:
                 t = time.perf_counter()
                 direct_load(url, register)
                 print(f"{backend}: register loaded in {time.perf_counter() - t:.1f} s", flush=True)
+                setup_db = Database.from_url(url)
                 orgs.create_organisation(
-                    Database.from_url(url).unit_of_work(),
-                    name="Bench College",
-                    ukprn=UKPRN,
-                    kind="provider",
+                    setup_db.unit_of_work(), name="Bench College", ukprn=UKPRN, kind="provider"
                 )
+                setup_db.engine.dispose()
                 plan = [1] if backend == "sqlite" else [1, 2]
                 for i, workers in enumerate(plan):
                     name, data = files[i]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from open_lrs.core import migrate
 from open_lrs.core.db import make_engine
@@ -59,8 +60,17 @@ def fresh_database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
 
         def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            """FORCE ends our own sessions, but not an autovacuum worker still busy with the
+            million rows just loaded, which a non-superuser may not end: wait for it."""
+            for attempt in range(30):
+                try:
+                    with admin.connect() as conn:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    break
+                except DBAPIError:
+                    if attempt == 29:
+                        raise
+                    time.sleep(2)
             admin.dispose()
 
     engine = make_engine(url)
