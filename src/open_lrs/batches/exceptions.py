@@ -24,7 +24,7 @@ from open_lrs.learners import repository as repo
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerCreate, Reason, Uln, VerifyRequest
 from open_lrs.matching import service as matching
-from open_lrs.matching.schemas import Match, SearchRequest
+from open_lrs.matching.schemas import Match
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
 
@@ -97,8 +97,7 @@ def detail(uow: UnitOfWork, actor: Actor, batch_id: int, position: int) -> Excep
         if row.state != EXCEPTION:
             raise Conflict(f"Row {position} of batch {batch_id} is not waiting for a person.")
         data = _learner(row)
-        searched = {f: getattr(data, f) for f in SearchRequest.model_fields}
-        found = matching.find(s, matching.to_query(SearchRequest.model_construct(**searched)))
+        found = matching.find(s, matching.query_of(data))
         candidates = matching.to_matches(s, found)
         matching.audit_search(
             s, actor, found.decision.outcome, [m.id for _, _, m in found.learners()]

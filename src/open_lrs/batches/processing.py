@@ -42,7 +42,6 @@ from open_lrs.learners.models import Learner
 from open_lrs.learners.schemas import LearnerCreate, VerifyRequest
 from open_lrs.learners.uln import uln_error
 from open_lrs.matching import service as matching
-from open_lrs.matching.schemas import SearchRequest
 from open_lrs.matching.scoring import Outcome
 
 CHUNK_ROWS = 50
@@ -229,8 +228,7 @@ def _exception(found: matching.Found) -> Answer:
 
 def _look_up(s: Session, actor: Actor, data: LearnerCreate) -> Answer:
     """A check-only (CHK) row: searched, never registered."""
-    searched = {f: getattr(data, f) for f in SearchRequest.model_fields}
-    found = matching.find(s, matching.to_query(SearchRequest.model_construct(**searched)))
+    found = matching.find(s, matching.query_of(data))
     outcome = found.decision.outcome
     matching.audit_search(s, actor, outcome, [m.id for _, _, m in found.learners()])
     if outcome is Outcome.EXACT_MATCH:

@@ -35,7 +35,6 @@ from open_lrs.learners.schemas import (
 from open_lrs.learners.uln import generate_uln
 from open_lrs.matching import service as match_service
 from open_lrs.matching import store as match_store
-from open_lrs.matching.schemas import SearchRequest
 from open_lrs.matching.scoring import Outcome
 from open_lrs.organisations.models import Organisation
 from open_lrs.organisations.permissions import Action
@@ -126,8 +125,7 @@ def register_in(
     """Register inside the caller's transaction: search first, then answer the learner found,
     stop at candidates, or issue a ULN. The API commits one registration; a batch worker
     commits a chunk of rows. Audits what it does, never commits."""
-    searched = {f: getattr(data, f) for f in SearchRequest.model_fields}
-    query = match_service.to_query(SearchRequest.model_construct(**searched))
+    query = match_service.query_of(data)
     lock_birth_dates(s, [data.date_of_birth])
     found = match_service.find(s, query)
     outcome = found.decision.outcome

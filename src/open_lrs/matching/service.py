@@ -52,6 +52,13 @@ def to_query(request: SearchRequest) -> Query:
     )
 
 
+def query_of(details: object) -> Query:
+    """The search for a learner's details as they would be registered (an API registration, a
+    batch row): the search request's fields read off them."""
+    searched = {f: getattr(details, f) for f in SearchRequest.model_fields}
+    return to_query(SearchRequest.model_construct(**searched))
+
+
 @dataclass(frozen=True)
 class Found:
     """A decision, with each match's learner record and the master that answers for it."""
