@@ -59,7 +59,9 @@ def opened() -> Iterator[list[Database]]:
         db.engine.dispose()
 
 
-def setup(url: str, opened: list[Database]) -> tuple[Database, Actor, int]:
+def setup(
+    url: str, opened: list[Database], cells: list[dict[str, str]] | None = None
+) -> tuple[Database, Actor, int]:
     db = Database.from_url(url)
     opened.append(db)
     key = orgs.create_organisation(
@@ -67,7 +69,7 @@ def setup(url: str, opened: list[Database]) -> tuple[Database, Actor, int]:
     ).api_key
     actor = orgs.authenticate(db.unit_of_work(), key)
     batch = service.submit_file(
-        db.unit_of_work(), actor, lrs_file(UKPRN, rows()), filename=lrs_name(UKPRN)
+        db.unit_of_work(), actor, lrs_file(UKPRN, cells or rows()), filename=lrs_name(UKPRN)
     )
     return db, actor, batch.id
 
@@ -166,3 +168,32 @@ def test_sigterm_finishes_the_chunk_in_hand_then_exits(
     assert stopped_at % 10 == 0  # whole chunks only
     time.sleep(0.5)
     assert done(db, batch_id) == stopped_at  # nothing runs after it stopped
+
+
+def test_two_workers_give_a_learner_sent_twice_one_uln(
+    fresh_database_url: str, opened: list[Database]
+) -> None:
+    """Each odd chunk of 10 starts with copies of the chunk before it, so the two workers,
+    which claim neighbouring chunks at the same moment, hold a learner and their copy at
+    once: the birth-date lock makes the later find the learner the earlier registered."""
+    learners_rows = rows()[:200]
+    cells = []
+    for chunk in range(0, 200, 20):
+        first = learners_rows[chunk : chunk + 10]
+        copies = [{**c, "mis_identifier": "C" + c["mis_identifier"]} for c in first[:3]]
+        cells += first + copies + learners_rows[chunk + 10 : chunk + 17]
+    db, actor, batch_id = setup(fresh_database_url, opened, cells)
+    workers = [start_worker(fresh_database_url, "--drain") for _ in range(2)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=300)
+        assert worker.returncode == 0, errors.decode()
+    _, out_rows, _ = service.rows_of(db.unit_of_work(), actor, batch_id)
+    by_mis = {r.mis_identifier: r for r in out_rows}
+    copies_checked = 0
+    for mis, row in by_mis.items():
+        if mis.startswith("C") and by_mis[mis[1:]].return_code == "RC001":
+            assert (row.return_code, row.uln) == ("RC002", by_mis[mis[1:]].uln)
+            copies_checked += 1
+    assert copies_checked >= 20
+    issued = sum(1 for r in out_rows if r.return_code == "RC001")
+    assert learners(db) == issued
