@@ -22,7 +22,7 @@ from open_lrs.core.security import Actor
 from open_lrs.learners import lookup
 from open_lrs.learners import repository as repo
 from open_lrs.learners import service as learners
-from open_lrs.learners.schemas import LearnerCreate, Reason, Uln, VerifyRequest
+from open_lrs.learners.schemas import LearnerCreate, Reason, Uln
 from open_lrs.matching import service as matching
 from open_lrs.matching.schemas import Match
 from open_lrs.organisations.permissions import Action
@@ -162,17 +162,7 @@ def _chosen(
     """A candidate of the row is taken as it is; any other ULN must verify against the row's
     names and date of birth, so that a slip of the keyboard cannot join two people."""
     if uln not in row.details.get("candidate_ulns", []):
-        verified = lookup.verify_in(
-            s,
-            actor,
-            VerifyRequest.model_construct(
-                uln=uln,
-                given_name=data.given_name,
-                family_name=data.family_name,
-                date_of_birth=data.date_of_birth,
-                gender=data.gender,
-            ),
-        )
+        verified, _ = lookup.verify_details(s, actor, uln, data)
         if verified.result not in _ACCEPTED:
             raise ValidationFailed(
                 f"ULN {uln} is not one of this row's candidates, and its learner does not "

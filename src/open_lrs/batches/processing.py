@@ -36,7 +36,6 @@ from open_lrs.core.clock import utcnow
 from open_lrs.core.errors import FieldError, field_errors
 from open_lrs.core.security import Actor
 from open_lrs.learners import lookup
-from open_lrs.learners import repository as repo
 from open_lrs.learners import service as learners
 from open_lrs.learners.models import Learner
 from open_lrs.learners.schemas import LearnerCreate, VerifyRequest
@@ -242,24 +241,14 @@ def _look_up(s: Session, actor: Actor, data: LearnerCreate) -> Answer:
 def _check_supplied_uln(s: Session, actor: Actor, uln: str, data: LearnerCreate) -> Answer:
     if problem := uln_error(uln):
         return Answer("RC011", f"uln: {problem}")
-    verified = lookup.verify_in(
-        s,
-        actor,
-        VerifyRequest.model_construct(
-            uln=uln,
-            given_name=data.given_name,
-            family_name=data.family_name,
-            date_of_birth=data.date_of_birth,
-            gender=data.gender,
-        ),
-    )
+    verified, master = lookup.verify_details(s, actor, uln, data)
     flags = {"failure_flags": verified.failure_flags} if verified.failure_flags else None
     if verified.result == "not_found":
         return Answer("RC008")
     if verified.result == "no_match":
         return Answer("RC007", "Failed: " + " ".join(verified.failure_flags), details=flags or {})
     code = "RC009" if verified.result in ("linked_match", "similar_linked_match") else "RC003"
-    _, master = repo.resolve(s, verified.uln)
+    assert master is not None
     notes = [n for n in (_similar(verified.result), *_updated(s, actor, master, data)) if n]
     return Answer(
         code, "; ".join(notes) or None, uln=verified.uln, learner_id=master.id, details=flags

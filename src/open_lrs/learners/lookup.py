@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,26 +29,47 @@ def verify(uow: UnitOfWork, actor: Actor, req: VerifyRequest) -> VerifyResponse:
         return response
 
 
+class Claimed(Protocol):
+    """What a claim to a ULN gives: a verify request, or a learner to register."""
+
+    @property
+    def given_name(self) -> str: ...
+    @property
+    def family_name(self) -> str: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def gender(self) -> str | None: ...
+
+
 def verify_in(s: Session, actor: Actor, req: VerifyRequest) -> VerifyResponse:
     """Verify inside the caller's transaction (the API's, or a batch worker's chunk); audited,
     never committed."""
-    learner = repo.by_uln(s, req.uln)
+    return verify_details(s, actor, req.uln, req)[0]
+
+
+def verify_details(
+    s: Session, actor: Actor, uln: str, details: Claimed
+) -> tuple[VerifyResponse, Learner | None]:
+    """Verify ``uln`` against the names, date of birth and gender read off ``details`` (a
+    request, or a learner to register), and give the master found with the answer, so that a
+    caller acting on the learner does not look them up again. Audited, never committed."""
+    learner = repo.by_uln(s, uln)
     if learner is None:
         audit.record(s, actor, Action.LEARNER_VERIFY, outcome=NOT_FOUND.lrs_code)
-        return VerifyResponse(
-            result="not_found",
-            code=NOT_FOUND.lrs_code,
-            uln=req.uln,
-            searched_uln=req.uln,
-            failure_flags=[],
+        response = VerifyResponse(
+            result="not_found", code=NOT_FOUND.lrs_code, uln=uln, searched_uln=uln, failure_flags=[]
         )
-    _, master = repo.resolve(s, req.uln)
+        return response, None
+    master = learner
+    if learner.status == LINKED and learner.master_id is not None:
+        master = s.get(Learner, learner.master_id) or learner
     outcome = verify_claim(
         Claim(
-            given_name=req.given_name,
-            family_name=req.family_name,
-            date_of_birth=req.date_of_birth,
-            gender=req.gender,
+            given_name=details.given_name,
+            family_name=details.family_name,
+            date_of_birth=details.date_of_birth,
+            gender=details.gender,
         ),
         Candidate(
             given_name=master.given_name,
@@ -65,13 +89,14 @@ def verify_in(s: Session, actor: Actor, req: VerifyRequest) -> VerifyResponse:
         learner_id=master.id,
         details={"failure_flags": list(outcome.failure_flags)},
     )
-    return VerifyResponse(
+    response = VerifyResponse(
         result=outcome.result.value,
         code=outcome.lrs_code,
         uln=master.uln,
-        searched_uln=req.uln,
+        searched_uln=uln,
         failure_flags=list(outcome.failure_flags),
     )
+    return response, master
 
 
 def retrieve(uow: UnitOfWork, actor: Actor, ulns: list[str]) -> RetrieveResponse:
