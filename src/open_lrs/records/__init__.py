@@ -1,0 +1,2 @@
+"""The Personal Learning Record: the qualification catalogue, learners' learning events, reading
+them at enrolment, data challenges and the log of every read."""
