@@ -15,9 +15,12 @@ from open_lrs.core.db import READ_ONLY, Database
 from open_lrs.core.http import RequestContextMiddleware, install_error_handlers, problem
 from open_lrs.core.logging import configure_logging
 from open_lrs.core.settings import Settings, get_settings
+from open_lrs.feeds.api import FEED_UPLOAD_PATHS
+from open_lrs.feeds.api import router as feeds_router
 from open_lrs.learners.api import router as learners_router
 from open_lrs.matching.api import router as matching_router
 from open_lrs.organisations.actor_cache import ActorCache
+from open_lrs.records.api import router as records_router
 
 DESCRIPTION = """\
 Open LRS issues and verifies Unique Learner Numbers (ULNs) and keeps the Learner Register.
@@ -65,6 +68,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         openapi_tags=[
             {"name": "learners", "description": "The Learner Register: ULNs and learners"},
             {"name": "batches", "description": "Batch registration and verification"},
+            {"name": "records", "description": "The Personal Learning Record"},
+            {"name": "feeds", "description": "Loading achievements: ILR, awards, school results"},
             {"name": "audit", "description": "The audit log (administrators)"},
             {"name": "health", "description": "Liveness and readiness"},
         ],
@@ -78,12 +83,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(
         RequestContextMiddleware,
         max_body=settings.max_request_bytes,
-        upload_paths={"/api/v1/batches": settings.max_upload_bytes},
+        upload_paths={
+            "/api/v1/batches": settings.max_upload_bytes,
+            **{path: settings.max_feed_bytes for path in FEED_UPLOAD_PATHS},
+        },
     )
     app.include_router(matching_router)
     app.include_router(learners_router)
     app.include_router(audit_router)
     app.include_router(batches_router)
+    app.include_router(records_router)
+    app.include_router(feeds_router)
 
     @app.get("/healthz", tags=["health"], operation_id="healthz")
     def healthz() -> dict[str, str]:

@@ -12,9 +12,11 @@ from open_lrs.batches.cli import worker
 from open_lrs.core import migrate
 from open_lrs.core.cli_support import console, database, print_json
 from open_lrs.core.settings import get_settings
+from open_lrs.feeds.cli import app as feeds_app
 from open_lrs.learners.cli import app as learners_app
 from open_lrs.matching.cli import app as match_app
 from open_lrs.organisations.cli import key_app, org_app
+from open_lrs.records.cli import app as catalogue_app
 
 app = typer.Typer(
     name="lrs",
@@ -32,6 +34,8 @@ app.add_typer(learners_app, name="learners")
 app.add_typer(match_app, name="match")
 app.add_typer(batch_app, name="batch")
 app.command("worker")(worker)
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(demo_app, name="demo")
 app.add_typer(docs_app, name="docs")
 

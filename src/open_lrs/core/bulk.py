@@ -8,11 +8,21 @@ times faster. Both paths run inside the caller's transaction and never commit.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import JSON, Connection, Table, func, insert, select, text
 from sqlalchemy.orm import DeclarativeBase
+
+T = TypeVar("T")
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last may be shorter): bounded IN lists and batches."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def _is_postgresql(conn: Connection) -> bool:

@@ -162,3 +162,21 @@ class Conflict(LrsError):
     code = "conflict"
     title = "The request conflicts with the current state"
     lrs_code = None
+
+
+class LearnerNotVerified(LrsError):
+    """The ULN was not given with its learner's name (and date of birth, when given)."""
+
+    status = 403
+    code = "learner_not_verified"
+    title = "The learner could not be verified"
+    lrs_code = "WSEC0208"
+
+
+class NotShared(LrsError):
+    """The learner has not agreed to share their record with this organisation."""
+
+    status = 403
+    code = "not_shared"
+    title = "The learner has not agreed to share their record"
+    lrs_code = "WSEC0206"

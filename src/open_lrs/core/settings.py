@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     # Batch files: 5,000 learners with long notes fit well within 16 MiB.
     max_upload_bytes: int = Field(default=16_777_216, ge=1024)
+    # Feed files (ILR returns, awards, school results) and calls of up to 5,000 awards.
+    max_feed_bytes: int = Field(default=104_857_600, ge=1024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     # The matching model file (matching/data/model-v<N>.json) that scores searches.

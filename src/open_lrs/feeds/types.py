@@ -8,14 +8,15 @@ instead, and nothing of it is loaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Final, Literal
 
-ACHIEVEMENT = "achievement"
-PARTICIPATION = "participation"
-FINAL = "F"
-PROVISIONAL = "P"
+ACHIEVEMENT: Final = "achievement"
+PARTICIPATION: Final = "participation"
+FINAL: Final = "F"
+PROVISIONAL: Final = "P"
 
 Kind = Literal["achievement", "participation"]
 Status = Literal["F", "P"]
@@ -97,3 +98,26 @@ class FeedRejected(Exception):
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+
+
+def award_to_json(award: Award) -> dict[str, Any]:
+    """An award as JSON, to wait in the exceptions queue until a person settles its learner."""
+    return json.loads(json.dumps(asdict(award), default=date.isoformat))  # type: ignore[no-any-return]
+
+
+def award_from_json(data: dict[str, Any]) -> Award:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    learner = data["learner"]
+    return Award(
+        **{
+            **data,
+            "learner": LearnerIdentity(
+                **{**learner, "date_of_birth": day(learner["date_of_birth"])}
+            ),
+            "award_date": day(data["award_date"]),
+            "participation_start": day(data["participation_start"]),
+            "participation_end": day(data["participation_end"]),
+        }
+    )

@@ -15,7 +15,7 @@ from open_lrs.learners import repository as repo
 from open_lrs.learners.models import LINKED, Learner
 from open_lrs.learners.schemas import RetrievedUln, RetrieveResponse, VerifyRequest, VerifyResponse
 from open_lrs.learners.uln import uln_error
-from open_lrs.learners.verification import NOT_FOUND, Candidate, Claim
+from open_lrs.learners.verification import NOT_FOUND, Candidate, Claim, VerificationOutcome
 from open_lrs.learners.verification import verify as verify_claim
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
@@ -48,19 +48,15 @@ def verify_in(s: Session, actor: Actor, req: VerifyRequest) -> VerifyResponse:
     return verify_details(s, actor, req.uln, req)[0]
 
 
-def verify_details(
-    s: Session, actor: Actor, uln: str, details: Claimed
-) -> tuple[VerifyResponse, Learner | None]:
-    """Verify ``uln`` against the names, date of birth and gender read off ``details`` (a
-    request, or a learner to register), and give the master found with the answer, so that a
-    caller acting on the learner does not look them up again. Audited, never committed."""
+def check_claim(
+    s: Session, uln: str, details: Claimed
+) -> tuple[VerificationOutcome, Learner | None, Learner | None]:
+    """The verification of ``uln`` against the names, date of birth and gender read off
+    ``details``, with the learner the ULN names and the master that answers for them. Not
+    audited: the caller records what it did with the answer."""
     learner = repo.by_uln(s, uln)
     if learner is None:
-        audit.record(s, actor, Action.LEARNER_VERIFY, outcome=NOT_FOUND.lrs_code)
-        response = VerifyResponse(
-            result="not_found", code=NOT_FOUND.lrs_code, uln=uln, searched_uln=uln, failure_flags=[]
-        )
-        return response, None
+        return NOT_FOUND, None, None
     master = learner
     if learner.status == LINKED and learner.master_id is not None:
         master = s.get(Learner, learner.master_id) or learner
@@ -81,6 +77,22 @@ def verify_details(
         ),
         linked=master.id != learner.id,
     )
+    return outcome, learner, master
+
+
+def verify_details(
+    s: Session, actor: Actor, uln: str, details: Claimed
+) -> tuple[VerifyResponse, Learner | None]:
+    """Verify ``uln`` against the names, date of birth and gender read off ``details`` (a
+    request, or a learner to register), and give the master found with the answer, so that a
+    caller acting on the learner does not look them up again. Audited, never committed."""
+    outcome, _, master = check_claim(s, uln, details)
+    if master is None:
+        audit.record(s, actor, Action.LEARNER_VERIFY, outcome=NOT_FOUND.lrs_code)
+        response = VerifyResponse(
+            result="not_found", code=NOT_FOUND.lrs_code, uln=uln, searched_uln=uln, failure_flags=[]
+        )
+        return response, None
     audit.record(
         s,
         actor,

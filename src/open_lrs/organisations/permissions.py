@@ -29,6 +29,12 @@ class Action(StrEnum):
     LEARNER_IMPORT = "learner.import"
     REPORT_MERGES = "report.merges"
     AUDIT_READ = "audit.read"
+    PLR_READ = "plr.read"
+    PLR_CHALLENGE = "plr.challenge"
+    FEED_ILR = "feed.ilr"
+    FEED_AWARDS = "feed.awards"
+    FEED_SCHOOL = "feed.school"
+    CATALOGUE_MANAGE = "catalogue.manage"
     ORGANISATION_MANAGE = "organisation.manage"
 
 
@@ -43,6 +49,12 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
     Action.LEARNER_IMPORT: "Bulk-import an existing register",
     Action.REPORT_MERGES: "List merged and unmerged ULNs",
     Action.AUDIT_READ: "Query the audit log",
+    Action.PLR_READ: "Read a learner's learning events and enrolment summary (with their consent)",
+    Action.PLR_CHALLENGE: "Challenge a learning event as wrong, or answer a challenge",
+    Action.FEED_ILR: "Load ILR returns (the provider's own) and resolve their exceptions",
+    Action.FEED_AWARDS: "Load unit and qualification awards as an awarding organisation",
+    Action.FEED_SCHOOL: "Load school results (GCSE, A level)",
+    Action.CATALOGUE_MANAGE: "Load the qualification and unit catalogue",
     Action.ORGANISATION_MANAGE: "Create organisations and API keys",
 }
 
@@ -52,20 +64,34 @@ _REGISTRARS = _EVERYONE | {
     Action.LEARNER_READ,
     Action.LEARNER_SEARCH,
     Action.LEARNER_UPDATE,
+    Action.PLR_READ,
+    Action.PLR_CHALLENGE,
 }
 
 MATRIX: dict[Kind, frozenset[Action]] = {
     # Providers (colleges, training providers) and schools enrol learners: they register,
     # read and keep details up to date.
-    Kind.PROVIDER: frozenset(_REGISTRARS),
-    Kind.SCHOOL: frozenset(_REGISTRARS),
+    # Providers also send their ILR returns; schools their pupils' results.
+    Kind.PROVIDER: frozenset(_REGISTRARS | {Action.FEED_ILR}),
+    Kind.SCHOOL: frozenset(_REGISTRARS | {Action.FEED_SCHOOL}),
     # Awarding organisations post results against ULNs: they find a candidate's ULN and read
     # details to confirm who a candidate is, but do not create or change learners.
-    Kind.AWARDING_ORGANISATION: frozenset(_EVERYONE | {Action.LEARNER_READ, Action.LEARNER_SEARCH}),
+    # They load their awards and answer challenges to them, and read the PLR (with consent).
+    Kind.AWARDING_ORGANISATION: frozenset(
+        _EVERYONE
+        | {
+            Action.LEARNER_READ,
+            Action.LEARNER_SEARCH,
+            Action.PLR_READ,
+            Action.PLR_CHALLENGE,
+            Action.FEED_AWARDS,
+        }
+    ),
     # Universities and careers services check a ULN an applicant gives them; they see
-    # whether it matches, never the register's copy of the learner's details.
-    Kind.UNIVERSITY: frozenset(_EVERYONE),
-    Kind.CAREERS_SERVICE: frozenset(_EVERYONE),
+    # whether it matches, never the register's copy of the learner's details, and read the
+    # achievements of learners who agreed to share them.
+    Kind.UNIVERSITY: frozenset(_EVERYONE | {Action.PLR_READ}),
+    Kind.CAREERS_SERVICE: frozenset(_EVERYONE | {Action.PLR_READ}),
     Kind.ADMIN: frozenset(Action),
 }
 

@@ -1,0 +1,127 @@
+"""Opening a learner's record: who may, for which learner, and the access log.
+
+As in the LRS, a caller reads a PLR by ULN *and* the learner's given and family name (and date
+of birth, when given): knowing a ULN alone must not open anyone's achievements. The names are
+checked by the verify service's rules, so a name the verify service calls similar opens the
+record and one it calls different does not (WSEC0208). A linked ULN opens its master's record.
+
+Every attempt is written to the audit log with its purpose, whether it succeeded or not, and
+the log is the learner's access log: the organisation, the user, the time, the purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from open_lrs.audit import service as audit
+from open_lrs.core.errors import InvalidUln, LearnerNotFound, LearnerNotVerified, LrsError
+from open_lrs.core.security import Actor
+from open_lrs.learners.lookup import check_claim
+from open_lrs.learners.models import Learner
+from open_lrs.learners.uln import uln_error
+from open_lrs.learners.verification import VerificationResult
+from open_lrs.organisations.permissions import Action
+from open_lrs.records.models import LearningEvent
+
+Purpose = Literal["enrolment", "guidance", "admissions", "awarding", "learner_request", "other"]
+SHARING_AGREED = "1"
+
+
+@dataclass(frozen=True)
+class RecordRequest:
+    uln: str
+    given_name: str
+    family_name: str
+    date_of_birth: date | None = None
+    gender: str | None = None
+    purpose: Purpose = "enrolment"
+
+
+@dataclass(frozen=True)
+class OpenRecord:
+    """A verified learner's record, opened for ``actor``."""
+
+    incoming_uln: str
+    master: Learner
+    learner_ids: list[int]
+    shared: bool
+
+    @property
+    def master_substituted(self) -> bool:
+        return self.master.uln != self.incoming_uln
+
+
+def _refuse(
+    s: Session,
+    actor: Actor,
+    action: Action,
+    req: RecordRequest,
+    error: LrsError,
+    learner: int | None,
+) -> LrsError:
+    audit.record(
+        s,
+        actor,
+        action,
+        outcome=error.lrs_code or error.code,
+        learner_id=learner,
+        details={"purpose": req.purpose},
+    )
+    return error
+
+
+def open_record(s: Session, actor: Actor, action: Action, req: RecordRequest) -> OpenRecord:
+    """The learner's record if the names verify; the attempt is audited either way. A refusal
+    is returned as an error *after* its audit row is added, so the caller commits then raises."""
+    if problem := uln_error(req.uln):
+        raise InvalidUln(f"ULN {problem}")
+    outcome, _, master = check_claim(s, req.uln, req)
+    if master is None:
+        raise _refuse(s, actor, action, req, LearnerNotFound("No learner has this ULN."), None)
+    if outcome.result is VerificationResult.NO_MATCH:
+        error = LearnerNotVerified(
+            "The names (or date of birth, or gender) given do not match the learner with this "
+            "ULN, so their record cannot be opened.",
+        )
+        raise _refuse(s, actor, action, req, error, master.id)
+    linked = list(s.scalars(select(Learner.id).where(Learner.master_id == master.id)))
+    return OpenRecord(
+        incoming_uln=req.uln,
+        master=master,
+        learner_ids=[master.id, *linked],
+        shared=master.ability_to_share == SHARING_AGREED,
+    )
+
+
+def own_events(actor: Actor) -> ColumnElement[bool]:
+    """The events an organisation may see without the learner's agreement: those it sent, and
+    those it awarded or taught."""
+    return or_(
+        LearningEvent.organisation_id == actor.organisation_id,
+        LearningEvent.awarding_organisation_ukprn == actor.ukprn,
+        LearningEvent.provider_ukprn == actor.ukprn,
+    )
+
+
+def log_access(
+    s: Session,
+    actor: Actor,
+    action: Action,
+    req: RecordRequest,
+    opened: OpenRecord,
+    **details: object,
+) -> None:
+    audit.record(
+        s,
+        actor,
+        action,
+        outcome="WSRC0022" if opened.master_substituted else "WSRC0004",
+        learner_id=opened.master.id,
+        details={"purpose": req.purpose, "restricted": not opened.shared, **details},
+    )

@@ -1,0 +1,169 @@
+"""Reading a learner's learning events, as GetLearnerLearningEvents does.
+
+A learner who has not agreed to share (AbilityToShare other than 1) is answered WSEC0206 with no
+events, except that an organisation still sees the events it sent or awarded itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from open_lrs.core.db import UnitOfWork
+from open_lrs.core.errors import LearnerNotFound, LearnerNotVerified, NotShared
+from open_lrs.core.security import Actor
+from open_lrs.organisations.models import Organisation
+from open_lrs.organisations.permissions import Action
+from open_lrs.organisations.service import require
+from open_lrs.records.access import OpenRecord, RecordRequest, log_access, open_record, own_events
+from open_lrs.records.models import DataChallenge, LearningEvent
+from open_lrs.records.schemas import (
+    Form,
+    LearningEventBrief,
+    LearningEventFull,
+    LearningEventsResponse,
+)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    qualification_type: str | None = None
+    level: str | None = None
+    source: str | None = None
+    awarded_from: date | None = None
+    awarded_to: date | None = None
+    history: bool = False
+
+
+def opened(uow: UnitOfWork, actor: Actor, action: Action, req: RecordRequest) -> OpenRecord:
+    """Open the record, committing the audit row of a refused attempt before refusing."""
+    try:
+        return open_record(uow.session, actor, action, req)
+    except (LearnerNotFound, LearnerNotVerified):
+        uow.commit()
+        raise
+
+
+def events_of(
+    s: Session, actor: Actor, record: OpenRecord, flt: EventFilter
+) -> Sequence[LearningEvent]:
+    """The learner's events (under any of their ULNs) that ``actor`` may see, newest first."""
+    q = select(LearningEvent).where(LearningEvent.learner_id.in_(record.learner_ids))
+    if not flt.history:
+        q = q.where(LearningEvent.superseded_at.is_(None))
+    if not record.shared:
+        q = q.where(own_events(actor))
+    if flt.qualification_type:
+        q = q.where(LearningEvent.qualification_type == flt.qualification_type)
+    if flt.level:
+        q = q.where(LearningEvent.level == flt.level)
+    if flt.source:
+        q = q.where(LearningEvent.source == flt.source)
+    if flt.awarded_from:
+        q = q.where(LearningEvent.award_date >= flt.awarded_from)
+    if flt.awarded_to:
+        q = q.where(LearningEvent.award_date <= flt.awarded_to)
+    q = q.order_by(
+        LearningEvent.award_date.desc().nulls_last(),
+        LearningEvent.participation_start.desc().nulls_last(),
+        LearningEvent.id.desc(),
+    )
+    return s.scalars(q).all()
+
+
+def _challenged(s: Session, event_ids: list[int]) -> set[int]:
+    if not event_ids:
+        return set()
+    return set(
+        s.scalars(
+            select(DataChallenge.event_id).where(
+                DataChallenge.event_id.in_(event_ids), DataChallenge.resolved_at.is_(None)
+            )
+        )
+    )
+
+
+def _provider_names(s: Session, events: Sequence[LearningEvent]) -> dict[str, str]:
+    ukprns = {e.provider_ukprn for e in events if e.provider_ukprn}
+    if not ukprns:
+        return {}
+    rows = s.execute(
+        select(Organisation.ukprn, Organisation.name).where(Organisation.ukprn.in_(ukprns))
+    )
+    return {row.ukprn: row.name for row in rows}
+
+
+def _brief(e: LearningEvent, challenged: set[int]) -> dict[str, object]:
+    return {
+        "id": e.id,
+        "subject_code": e.subject_code,
+        "subject": e.subject_title,
+        "qualification_type": e.qualification_type,
+        "level": e.level,
+        "credits": e.credits,
+        "grade": e.grade,
+        "kind": e.kind,
+        "achievement_award_date": e.award_date,
+        "status": e.status,
+        "source": e.source,
+        "under_data_challenge": "Y" if e.id in challenged else "N",
+    }
+
+
+def to_public(
+    s: Session, events: Sequence[LearningEvent], form: Form
+) -> list[LearningEventFull] | list[LearningEventBrief]:
+    challenged = _challenged(s, [e.id for e in events])
+    if form == "BRIEF":
+        return [LearningEventBrief.model_validate(_brief(e, challenged)) for e in events]
+    names = _provider_names(s, events)
+    return [
+        LearningEventFull.model_validate(
+            _brief(e, challenged)
+            | {
+                "awarding_organisation_name": e.awarding_organisation_name,
+                "awarding_organisation_ukprn": e.awarding_organisation_ukprn,
+                "achievement_provider_name": names.get(e.provider_ukprn or ""),
+                "achievement_provider_ukprn": e.provider_ukprn,
+                "participation_start_date": e.participation_start,
+                "participation_end_date": e.participation_end,
+                "language_for_assessment": e.language,
+                "date_loaded": e.loaded_at,
+                "collection_type": e.collection_type,
+                "return_number": e.return_number,
+                "superseded_at": e.superseded_at,
+            }
+        )
+        for e in events
+    ]
+
+
+def learning_events(
+    uow: UnitOfWork, actor: Actor, req: RecordRequest, flt: EventFilter, form: Form
+) -> LearningEventsResponse:
+    require(actor, Action.PLR_READ)
+    with uow:
+        s = uow.session
+        record = opened(uow, actor, Action.PLR_READ, req)
+        events = events_of(s, actor, record, flt)
+        log_access(s, actor, Action.PLR_READ, req, record, form=form, events=len(events))
+        response = LearningEventsResponse(
+            lrs_code="WSRC0022" if record.master_substituted else "WSRC0004",
+            incoming_uln=record.incoming_uln,
+            found_uln=record.master.uln,
+            master_substituted=record.master_substituted,
+            form=form,
+            restricted=not record.shared,
+            events=to_public(s, events, form),
+        )
+        uow.commit()
+    if not record.shared and not events:
+        raise NotShared(
+            "The learner has not agreed to share their record (AbilityToShare is not 1), "
+            "and your organisation sent none of its events."
+        )
+    return response
