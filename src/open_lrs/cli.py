@@ -126,6 +126,11 @@ def demo_setup(
         f"""-d '{{"given_name": "Sian", "family_name": "Evnas", "date_of_birth": "2008-03-15", """
         f""""gender": "2", "postcode": "CF24 3AA"}}' {base}/api/v1/learners/search"""
     )
+    typer.echo("  Siân's achievements (her record opens with her ULN and names):")
+    typer.echo(
+        f"  curl -H 'Authorization: Bearer {college_key}' "
+        f"'{base}/api/v1/learners/{ulns[0]}/learning-events?given_name=Si%C3%A2n&family_name=Evans'"
+    )
     typer.echo(f"  API docs: {base}/docs")
 
 

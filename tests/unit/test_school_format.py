@@ -324,7 +324,7 @@ def test_more_rows_than_the_limit() -> None:
         (
             None,
             "file",
-            "the file has 5,001 rows after the header; the limit is 5,000",
+            f"the file has {MAX_ROWS + 1:,} rows after the header; the limit is {MAX_ROWS:,}",
             "too_many_rows",
         )
     ]

@@ -15,10 +15,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from open_lrs.core.db import Database
+from open_lrs.feeds import service as feeds
 from open_lrs.learners import service as learners
-from open_lrs.learners.schemas import LearnerRegistration
+from open_lrs.learners.schemas import LearnerPublic, LearnerRegistration
 from open_lrs.organisations import service as orgs
 from open_lrs.organisations.models import Organisation
+from open_lrs.records import catalogue
 
 DEMO_ORGS = (
     ("10000001", "Demo College (provider)", "provider"),
@@ -28,14 +30,24 @@ DEMO_ORGS = (
 )
 DEMO_LEARNERS = (
     {"given_name": "Siân", "family_name": "Evans", "date_of_birth": "2008-03-15",
-     "gender": "2", "postcode": "CF10 1EP", "address_town": "Cardiff"},
+     "gender": "2", "postcode": "CF10 1EP", "address_town": "Cardiff", "ability_to_share": "1"},
     {"given_name": "Oisín", "family_name": "Ó Súilleabháin", "date_of_birth": "2007-11-02",
-     "gender": "1", "postcode": "BT1 5GS", "address_town": "Belfast"},
+     "gender": "1", "postcode": "BT1 5GS", "address_town": "Belfast", "ability_to_share": "1"},
     {"given_name": "Priya", "family_name": "Patel", "preferred_given_name": "Pri",
      "date_of_birth": "2009-06-30", "gender": "2", "postcode": "LE1 6RP",
-     "address_town": "Leicester"},
+     "address_town": "Leicester", "ability_to_share": "2"},
     {"given_name": "Łukasz", "family_name": "Kowalski", "date_of_birth": "2006-01-20",
-     "gender": "1", "postcode": "M1 1AE", "address_town": "Manchester"},
+     "gender": "1", "postcode": "M1 1AE", "address_town": "Manchester", "ability_to_share": "1"},
+)  # fmt: skip
+# Achievements from the sample catalogue, by learner (index into DEMO_LEARNERS), loaded as the
+# demo awarding body: (subject code, grade, award date).
+DEMO_AWARDS = (
+    (0, "60101037", "6", "2024-08-22"),  # GCSE English Language
+    (0, "60101111", "4", "2024-08-22"),  # GCSE Mathematics
+    (0, "H/500/2097", "", "2023-06-30"),  # a unit
+    (1, "60101037", "3", "2023-08-24"),
+    (2, "60101111", "7", "2025-08-21"),
+    (3, "60101037", "C", "2022-08-25"),
 )  # fmt: skip
 
 
@@ -80,8 +92,28 @@ def seed(db: Database, keys_path: Path) -> tuple[list[DemoOrg], list[str]]:
     _save_keys(keys_path, keys)
 
     college = orgs.system_actor(db.unit_of_work(), DEMO_ORGS[0][0])
-    ulns = []
+    registered = []
     for body in DEMO_LEARNERS:
         data = LearnerRegistration.model_validate(body)
-        ulns.append(learners.register(db.unit_of_work(), college, data).learner.uln)
-    return result, ulns
+        registered.append(learners.register(db.unit_of_work(), college, data).learner)
+    _seed_records(db, registered)
+    return result, [learner.uln for learner in registered]
+
+
+def _seed_records(db: Database, registered: list[LearnerPublic]) -> None:
+    """The sample catalogue and a few achievements; loading them again changes nothing."""
+    catalogue.load(db.unit_of_work(), None, catalogue.sample_entries())
+    awarder = orgs.system_actor(db.unit_of_work(), DEMO_ORGS[1][0])
+    items = [
+        {
+            "ULN": registered[who].uln,
+            "GivenName": registered[who].given_name,
+            "FamilyName": registered[who].family_name,
+            "SubjectCode": code,
+            "Grade": grade or None,
+            "AwardDate": awarded,
+            "Status": "F",
+        }
+        for who, code, grade, awarded in DEMO_AWARDS
+    ]
+    feeds.load_awards(db.unit_of_work(), awarder, items)

@@ -20,7 +20,8 @@ SOURCES: dict[str, FileSource] = {"ilr": "ILR", "ao": "AO", "school": "NPD"}
 
 
 def _print(file_name: str, report: LoadReport) -> None:
-    table = Table(title=f"{file_name}: load {report.load_id}", title_justify="left")
+    out.print(f"{file_name}: feed load {report.load_id}", highlight=False)
+    table = Table()
     table.add_column("Outcome")
     table.add_column("Records", justify="right")
     for name, count in report.counts().items():

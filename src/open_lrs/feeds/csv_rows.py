@@ -26,7 +26,9 @@ from open_lrs.feeds.types import FINAL, PROVISIONAL, Award, FeedRejected, Record
 from open_lrs.learners import rules
 from open_lrs.learners.uln import TEMPORARY_ULN, uln_error
 
-MAX_ROWS = 5000
+# A results-day file from an awarding organisation runs to tens of thousands of awards; the
+# byte limit on uploads (LRS_MAX_FEED_BYTES) bounds it too.
+MAX_ROWS = 200_000
 FILE = "file"  # the field of a problem with the file as a whole
 ROW = "row"  # the field of a problem with a whole record rather than one of its cells
 GRADE_MAX_LENGTH = 20

@@ -46,7 +46,7 @@ def raise_challenge(
     with uow:
         s = uow.session
         record = opened(uow, actor, Action.PLR_CHALLENGE, req)
-        visible = {e.id: e for e in events_of(s, actor, record, EventFilter())}
+        visible = {x.event.id: x.event for x in events_of(s, actor, record, EventFilter())}
         event = visible.get(event_id)
         if event is None:
             raise NotFound(

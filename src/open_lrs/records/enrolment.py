@@ -56,7 +56,8 @@ def _subject(result: SubjectLevel) -> SubjectResult:
 
 
 def _summary(s: Session, actor: Actor, record: OpenRecord) -> tuple[EnrolmentSummary, int]:
-    events = [e for e in events_of(s, actor, record, EventFilter()) if e.kind == ACHIEVEMENT]
+    events = [x.event for x in events_of(s, actor, record, EventFilter())]
+    events = [e for e in events if e.kind == ACHIEVEMENT]
     summary = summarise(_held(e) for e in events)
     return EnrolmentSummary(
         incoming_uln=record.incoming_uln,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from open_lrs.core.db import UnitOfWork
@@ -48,11 +48,36 @@ def opened(uow: UnitOfWork, actor: Actor, action: Action, req: RecordRequest) ->
         raise
 
 
-def events_of(
-    s: Session, actor: Actor, record: OpenRecord, flt: EventFilter
-) -> Sequence[LearningEvent]:
+# One query answers a read: each current event, whether a challenge to it is open, and the
+# name of the provider where it was achieved. Built once; only the filters vary.
+_CHALLENGED = (
+    exists()
+    .where(DataChallenge.event_id == LearningEvent.id, DataChallenge.resolved_at.is_(None))
+    .label("challenged")
+)
+_EVENTS = (
+    select(LearningEvent, _CHALLENGED, Organisation.name.label("provider_name"))
+    .outerjoin(Organisation, Organisation.ukprn == LearningEvent.provider_ukprn)
+    .order_by(
+        LearningEvent.award_date.desc().nulls_last(),
+        LearningEvent.participation_start.desc().nulls_last(),
+        LearningEvent.id.desc(),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An event as a reader sees it."""
+
+    event: LearningEvent
+    challenged: bool
+    provider_name: str | None
+
+
+def events_of(s: Session, actor: Actor, record: OpenRecord, flt: EventFilter) -> list[Shown]:
     """The learner's events (under any of their ULNs) that ``actor`` may see, newest first."""
-    q = select(LearningEvent).where(LearningEvent.learner_id.in_(record.learner_ids))
+    q = _EVENTS.where(LearningEvent.learner_id.in_(record.learner_ids))
     if not flt.history:
         q = q.where(LearningEvent.superseded_at.is_(None))
     if not record.shared:
@@ -67,37 +92,11 @@ def events_of(
         q = q.where(LearningEvent.award_date >= flt.awarded_from)
     if flt.awarded_to:
         q = q.where(LearningEvent.award_date <= flt.awarded_to)
-    q = q.order_by(
-        LearningEvent.award_date.desc().nulls_last(),
-        LearningEvent.participation_start.desc().nulls_last(),
-        LearningEvent.id.desc(),
-    )
-    return s.scalars(q).all()
+    return [Shown(e, bool(challenged), name) for e, challenged, name in s.execute(q)]
 
 
-def _challenged(s: Session, event_ids: list[int]) -> set[int]:
-    if not event_ids:
-        return set()
-    return set(
-        s.scalars(
-            select(DataChallenge.event_id).where(
-                DataChallenge.event_id.in_(event_ids), DataChallenge.resolved_at.is_(None)
-            )
-        )
-    )
-
-
-def _provider_names(s: Session, events: Sequence[LearningEvent]) -> dict[str, str]:
-    ukprns = {e.provider_ukprn for e in events if e.provider_ukprn}
-    if not ukprns:
-        return {}
-    rows = s.execute(
-        select(Organisation.ukprn, Organisation.name).where(Organisation.ukprn.in_(ukprns))
-    )
-    return {row.ukprn: row.name for row in rows}
-
-
-def _brief(e: LearningEvent, challenged: set[int]) -> dict[str, object]:
+def _brief(shown: Shown) -> dict[str, object]:
+    e = shown.event
     return {
         "id": e.id,
         "subject_code": e.subject_code,
@@ -110,35 +109,33 @@ def _brief(e: LearningEvent, challenged: set[int]) -> dict[str, object]:
         "achievement_award_date": e.award_date,
         "status": e.status,
         "source": e.source,
-        "under_data_challenge": "Y" if e.id in challenged else "N",
+        "under_data_challenge": "Y" if shown.challenged else "N",
     }
 
 
 def to_public(
-    s: Session, events: Sequence[LearningEvent], form: Form
+    shown: Sequence[Shown], form: Form
 ) -> list[LearningEventFull] | list[LearningEventBrief]:
-    challenged = _challenged(s, [e.id for e in events])
     if form == "BRIEF":
-        return [LearningEventBrief.model_validate(_brief(e, challenged)) for e in events]
-    names = _provider_names(s, events)
+        return [LearningEventBrief.model_validate(_brief(x)) for x in shown]
     return [
         LearningEventFull.model_validate(
-            _brief(e, challenged)
+            _brief(x)
             | {
-                "awarding_organisation_name": e.awarding_organisation_name,
-                "awarding_organisation_ukprn": e.awarding_organisation_ukprn,
-                "achievement_provider_name": names.get(e.provider_ukprn or ""),
-                "achievement_provider_ukprn": e.provider_ukprn,
-                "participation_start_date": e.participation_start,
-                "participation_end_date": e.participation_end,
-                "language_for_assessment": e.language,
-                "date_loaded": e.loaded_at,
-                "collection_type": e.collection_type,
-                "return_number": e.return_number,
-                "superseded_at": e.superseded_at,
+                "awarding_organisation_name": x.event.awarding_organisation_name,
+                "awarding_organisation_ukprn": x.event.awarding_organisation_ukprn,
+                "achievement_provider_name": x.provider_name,
+                "achievement_provider_ukprn": x.event.provider_ukprn,
+                "participation_start_date": x.event.participation_start,
+                "participation_end_date": x.event.participation_end,
+                "language_for_assessment": x.event.language,
+                "date_loaded": x.event.loaded_at,
+                "collection_type": x.event.collection_type,
+                "return_number": x.event.return_number,
+                "superseded_at": x.event.superseded_at,
             }
         )
-        for e in events
+        for x in shown
     ]
 
 
@@ -158,7 +155,7 @@ def learning_events(
             master_substituted=record.master_substituted,
             form=form,
             restricted=not record.shared,
-            events=to_public(s, events, form),
+            events=to_public(events, form),
         )
         uow.commit()
     if not record.shared and not events:
