@@ -215,3 +215,16 @@ def test_feed_exceptions_list_and_dismiss(client: TestClient, make_org: OrgFacto
     )
     assert gone.status_code == 204
     assert client.get("/api/v1/feeds/exceptions", headers=bearer(awarder)).json() == []
+    # Sent again unchanged, it stays dismissed; changed, it waits again.
+    same = client.post(
+        "/api/v1/achievements",
+        json={"awards": [achievement(learner, FamilyName="Someone-Else")]},
+        headers=bearer(awarder),
+    )
+    assert (same.json()["unchanged"], same.json()["unmatched"]) == (1, 0)
+    changed = client.post(
+        "/api/v1/achievements",
+        json={"awards": [achievement(learner, FamilyName="Someone-Else", Grade="7")]},
+        headers=bearer(awarder),
+    )
+    assert changed.json()["unmatched"] == 1

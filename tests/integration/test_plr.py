@@ -154,6 +154,12 @@ def test_records_that_cannot_be_filed_are_rejected_or_wait_for_a_person(
     )
     assert resolved.loaded == 1
     assert feed_exceptions.waiting(db.unit_of_work(), awarder) == []
+    # The person's decision holds when the same award comes again.
+    again = feeds.load_awards(
+        db.unit_of_work(), awarder, [award(learner, FamilyName="Nobody-Like-This")]
+    )
+    assert (again.unchanged, again.unmatched) == (1, 0)
+    assert feed_exceptions.waiting(db.unit_of_work(), awarder) == []
     with pytest.raises(Conflict):
         feed_exceptions.resolve(
             db.unit_of_work(), awarder, waiting[0].id, learner.learner.uln, "again"

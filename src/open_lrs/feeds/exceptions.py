@@ -19,7 +19,7 @@ from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import Conflict, NotFound, ValidationFailed
 from open_lrs.core.security import Actor
-from open_lrs.feeds.loading import ACTIONS, LoadReport, check_award, file_awards
+from open_lrs.feeds.loading import ACTIONS, LoadReport, check_award, file_awards, lock
 from open_lrs.feeds.models import DISMISSED, OPEN, RESOLVED, FeedException, FeedLoad
 from open_lrs.feeds.types import RecordProblem, award_from_json
 from open_lrs.learners import repository as repo
@@ -107,6 +107,7 @@ def resolve(uow: UnitOfWork, actor: Actor, exception_id: int, uln: str, reason: 
             raise ValidationFailed(f"The award can no longer be filed: {checked.message}")
         load = s.get(FeedLoad, e.feed_load_id)
         assert load is not None
+        lock(s, load)
         report = LoadReport(load_id=load.id, source=load.source, records=1)
         file_awards(s, load, [(checked, master.id)], report)
         if report.problems:

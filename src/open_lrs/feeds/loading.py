@@ -12,7 +12,8 @@ its source, the organisation that sent it and its ``record_key``:
   final one.
 
 Awards whose learner the machine cannot settle wait in the feed-exceptions queue
-(``unmatched``); records that can never be filed are ``rejected`` with the reason.
+(``unmatched``, ``feeds.waiting``), unless a person has already decided on that same award;
+records that can never be filed are ``rejected`` with the reason.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from open_lrs.core.bulk import chunks, insert_many
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.security import Actor
-from open_lrs.feeds import identify
-from open_lrs.feeds.models import OPEN, RESOLVED, FeedException, FeedLoad
+from open_lrs.feeds import identify, waiting
+from open_lrs.feeds.models import FeedLoad
 from open_lrs.feeds.types import (
     ACHIEVEMENT,
     FINAL,
@@ -41,7 +42,6 @@ from open_lrs.feeds.types import (
     Award,
     FeedFile,
     RecordProblem,
-    award_to_json,
 )
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
@@ -274,66 +274,6 @@ def _supersede(s: Session, event_ids: Sequence[int], load: FeedLoad) -> None:
         )
 
 
-def _queue_exceptions(
-    s: Session, load: FeedLoad, unsettled: Sequence[tuple[Checked, identify.Identified]]
-) -> None:
-    """Queue awards whose learner is unsettled; an award already waiting (the same file loaded
-    again) is refreshed, not queued twice."""
-    latest = {item.award.record_key: (item, why) for item, why in unsettled}
-    waiting = _open_exceptions(s, load, list(latest))
-    for item, why in latest.values():
-        values = {
-            "feed_load_id": load.id,
-            "line": item.award.line,
-            "reason": why.reason or identify.NO_MATCH,
-            "message": why.message,
-            "award": award_to_json(item.award),
-            "candidate_ulns": why.candidate_ulns,
-        }
-        if (existing := waiting.get(item.award.record_key)) is not None:
-            for name, value in values.items():
-                setattr(existing, name, value)
-        else:
-            s.add(
-                FeedException(
-                    source=load.source,
-                    organisation_id=load.organisation_id,
-                    record_key=item.award.record_key,
-                    status=OPEN,
-                    **values,
-                )
-            )
-
-
-def _open_exceptions(s: Session, load: FeedLoad, keys: Sequence[str]) -> dict[str, FeedException]:
-    found: dict[str, FeedException] = {}
-    for chunk in chunks(keys, 500):
-        found.update(
-            (e.record_key, e)
-            for e in s.scalars(
-                select(FeedException).where(
-                    FeedException.source == load.source,
-                    FeedException.organisation_id == load.organisation_id,
-                    FeedException.status == OPEN,
-                    FeedException.record_key.in_(chunk),
-                )
-            )
-        )
-    return found
-
-
-def _settle_waiting(s: Session, load: FeedLoad, filed: Sequence[tuple[Checked, int]]) -> None:
-    """Awards that were waiting and now found their learner (registered since, or corrected in
-    this load) leave the queue."""
-    waiting = _open_exceptions(s, load, [item.award.record_key for item, _ in filed])
-    learner_of = {item.award.record_key: learner_id for item, learner_id in filed}
-    for key, exception in waiting.items():
-        exception.status = RESOLVED
-        exception.resolved_at = utcnow()
-        exception.resolved_by = f"feed load {load.id}"
-        exception.resolved_learner_id = learner_of[key]
-
-
 def _records_refused(problems: Sequence[RecordProblem]) -> int:
     """How many records the reader refused: a record may have several problems, all on its
     line (a problem without a line is a record of its own)."""
@@ -341,7 +281,7 @@ def _records_refused(problems: Sequence[RecordProblem]) -> int:
     return len({line for line in lines if line is not None}) + lines.count(None)
 
 
-def _lock(s: Session, load: FeedLoad) -> None:
+def lock(s: Session, load: FeedLoad) -> None:
     """One load at a time per source and organisation on PostgreSQL (SQLite has one writer), so
     two loads of one file cannot both file the same award."""
     if s.get_bind().dialect.name == "postgresql":
@@ -370,19 +310,27 @@ def load_in(
     )
     s.add(load)
     s.flush()
-    _lock(s, load)
+    lock(s, load)
     report = LoadReport(load_id=load.id, source=feed.source, records=load.record_count)
     report.problems.extend(feed.problems)
     checked = _check_all(s, feed.awards, report)
     settled = identify.identify(
         s, [c.award.learner for c in checked], by_demographics=feed.source in _BY_DEMOGRAPHICS
     )
-    filed = [(c, who.learner_id) for c in checked if (who := settled[c.award.learner]).learner_id]
+    filed = [
+        (c, int(who.learner_id)) for c in checked if (who := settled[c.award.learner]).learner_id
+    ]
     unsettled = [(c, who) for c in checked if (who := settled[c.award.learner]).learner_id is None]
-    for round_ in _rounds([(c, int(learner_id)) for c, learner_id in filed]):
+    by_key = {c.award.record_key: c for c, _ in unsettled}
+    past = waiting.decided(s, load, [c.award for c, _ in unsettled])
+    filed += [(by_key[award.record_key], learner_id) for award, learner_id in past.filed]
+    done = {a.record_key for a, _ in past.filed} | {a.record_key for a in past.dismissed}
+    unsettled = [(c, who) for c, who in unsettled if c.award.record_key not in done]
+    report.unchanged += len(past.dismissed)
+    for round_ in _rounds(filed):
         file_awards(s, load, round_, report)
-    _settle_waiting(s, load, [(c, int(learner_id)) for c, learner_id in filed])
-    _queue_exceptions(s, load, unsettled)
+    waiting.release(s, load, [(c.award, learner_id) for c, learner_id in filed])
+    waiting.queue(s, load, [(c.award, who) for c, who in unsettled])
     report.unmatched = len(unsettled)
     filed_count = report.loaded + report.superseded + report.unchanged + report.unmatched
     report.rejected = report.records - filed_count
