@@ -120,10 +120,7 @@ def list_feed_exceptions(
     source: Annotated[FileSource | None, Query(description="ILR, AO or NPD")] = None,
 ) -> list[WaitingAwardOut]:
     """Awards your organisation sent whose learner a person must choose, oldest first."""
-    return [
-        WaitingAwardOut.model_validate(w, from_attributes=True)
-        for w in exceptions.waiting(uow, actor, source)
-    ]
+    return exceptions.waiting(uow, actor, source)
 
 
 @router.post(

@@ -8,8 +8,7 @@ load, so a resolved award is superseded, deduplicated and reported exactly as a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from open_lrs.core.errors import Conflict, NotFound, ValidationFailed
 from open_lrs.core.security import Actor
 from open_lrs.feeds.loading import ACTIONS, LoadReport, check_award, file_awards, lock
 from open_lrs.feeds.models import DISMISSED, OPEN, RESOLVED, FeedException, FeedLoad
+from open_lrs.feeds.schemas import WaitingAwardOut
 from open_lrs.feeds.types import RecordProblem, award_from_json
 from open_lrs.learners import repository as repo
 from open_lrs.organisations.permissions import Kind
@@ -28,29 +28,10 @@ from open_lrs.organisations.service import require
 from open_lrs.records.catalogue import current_entries
 
 
-@dataclass(frozen=True)
-class WaitingAward:
-    id: int
-    feed_load_id: int
-    source: str
-    line: int | None
-    record_key: str
-    reason: str
-    message: str
-    subject_code: str
-    given_name: str | None
-    family_name: str | None
-    date_of_birth: date | None
-    uln_given: str | None
-    candidate_ulns: list[str]
-    status: str
-    created_at: datetime
-
-
-def _waiting(e: FeedException) -> WaitingAward:
+def _waiting(e: FeedException) -> WaitingAwardOut:
     award: dict[str, Any] = e.award
     who = award["learner"]
-    return WaitingAward(
+    return WaitingAwardOut(
         id=e.id,
         feed_load_id=e.feed_load_id,
         source=e.source,
@@ -73,7 +54,7 @@ def _mine(actor: Actor, e: FeedException) -> bool:
     return actor.organisation_kind == Kind.ADMIN or e.organisation_id == actor.organisation_id
 
 
-def waiting(uow: UnitOfWork, actor: Actor, source: str | None = None) -> list[WaitingAward]:
+def waiting(uow: UnitOfWork, actor: Actor, source: str | None = None) -> list[WaitingAwardOut]:
     with uow:
         q = select(FeedException).where(FeedException.status == OPEN)
         if actor.organisation_kind != Kind.ADMIN:

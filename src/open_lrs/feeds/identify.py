@@ -22,9 +22,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from open_lrs.core.bulk import chunks
 from open_lrs.feeds.types import LearnerIdentity
+from open_lrs.learners.lookup import verify_against
 from open_lrs.learners.models import LINKED, Learner
 from open_lrs.learners.uln import uln_error
-from open_lrs.learners.verification import Candidate, Claim, VerificationResult, verify
+from open_lrs.learners.verification import VerificationResult
 from open_lrs.matching import service as match_service
 from open_lrs.matching.scoring import Outcome, Query
 
@@ -93,23 +94,7 @@ def _masters(s: Session, ulns: Iterable[str]) -> dict[str, tuple[Any, bool]]:
 def _verifies(identity: LearnerIdentity, master: Any, *, linked: bool) -> bool:
     if not identity.given_name or not identity.family_name:
         return False
-    outcome = verify(
-        Claim(
-            given_name=identity.given_name,
-            family_name=identity.family_name,
-            date_of_birth=identity.date_of_birth,
-            gender=identity.gender,
-        ),
-        Candidate(
-            given_name=master.given_name,
-            family_name=master.family_name,
-            previous_family_name=master.previous_family_name,
-            preferred_given_name=master.preferred_given_name,
-            date_of_birth=master.date_of_birth,
-            gender=master.gender,
-        ),
-        linked=linked,
-    )
+    outcome = verify_against(identity, master, linked=linked)  # type: ignore[arg-type]
     return outcome.result is not VerificationResult.NO_MATCH
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,19 +48,10 @@ def verify_in(s: Session, actor: Actor, req: VerifyRequest) -> VerifyResponse:
     return verify_details(s, actor, req.uln, req)[0]
 
 
-def check_claim(
-    s: Session, uln: str, details: Claimed
-) -> tuple[VerificationOutcome, Learner | None, Learner | None]:
-    """The verification of ``uln`` against the names, date of birth and gender read off
-    ``details``, with the learner the ULN names and the master that answers for them. Not
-    audited: the caller records what it did with the answer."""
-    learner = repo.by_uln(s, uln)
-    if learner is None:
-        return NOT_FOUND, None, None
-    master = learner
-    if learner.status == LINKED and learner.master_id is not None:
-        master = s.get(Learner, learner.master_id) or learner
-    outcome = verify_claim(
+def verify_against(details: Claimed, master: Any, *, linked: bool) -> VerificationOutcome:
+    """``details`` checked against the register's learner ``master``: a ``Learner``, or a row
+    with its name, date of birth and gender columns (a feed verifies thousands at once)."""
+    return verify_claim(
         Claim(
             given_name=details.given_name,
             family_name=details.family_name,
@@ -75,8 +66,23 @@ def check_claim(
             date_of_birth=master.date_of_birth,
             gender=master.gender,
         ),
-        linked=master.id != learner.id,
+        linked=linked,
     )
+
+
+def check_claim(
+    s: Session, uln: str, details: Claimed
+) -> tuple[VerificationOutcome, Learner | None, Learner | None]:
+    """The verification of ``uln`` against the names, date of birth and gender read off
+    ``details``, with the learner the ULN names and the master that answers for them. Not
+    audited: the caller records what it did with the answer."""
+    learner = repo.by_uln(s, uln)
+    if learner is None:
+        return NOT_FOUND, None, None
+    master = learner
+    if learner.status == LINKED and learner.master_id is not None:
+        master = s.get(Learner, learner.master_id) or learner
+    outcome = verify_against(details, master, linked=master.id != learner.id)
     return outcome, learner, master
 
 
