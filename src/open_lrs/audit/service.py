@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from open_lrs.audit.models import AuditEvent
 from open_lrs.core.clock import utcnow
@@ -56,12 +56,29 @@ def record(
 
 
 _TABLE = cast(Table, AuditEvent.__table__)
+_PENDING = "audit_pending_rows"
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """A Core insert: the ORM's bulk path costs more than the row, on every request."""
-    session.flush()  # the learners the rows name must exist first
-    session.connection().execute(insert(_TABLE), rows)
+    """Hold the rows until the transaction commits, then write them all in one statement
+    (``_write_pending``): a batch chunk or a feed load audits hundreds of things, and a
+    round trip each cost more than the work audited. A transaction that rolls back drops
+    them with everything else, so there is still never a change without its record."""
+    session.info.setdefault(_PENDING, []).extend(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.flush()  # the learners the rows name must exist first
+        session.connection().execute(insert(_TABLE), rows)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)
 
 
 def event_rows(

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any, NoReturn
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from open_lrs.audit import service as audit
@@ -54,6 +54,9 @@ _LOCK_DATES = text(
 )
 
 
+_HELD_LOCKS = "learner_birth_date_locks"
+
+
 def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
     """Serialise registrations of people born on the same day (or with day and month
     swapped), so that two clients registering one person at once cannot both miss the other's
@@ -69,32 +72,58 @@ def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
         days.add(d.isoformat())
         if d.day <= 12:
             days.add(date(d.year, d.day, d.month).isoformat())
+    # A lock is held until the transaction ends: a batch chunk locks its rows' dates once, and
+    # each row's registration then finds its own dates held already.
+    transaction, held = session.info.get(_HELD_LOCKS, (None, set()))
+    if transaction is not session.get_transaction():
+        held = set()
+    days -= held
     if days:  # one round trip, in one order, so that two transactions cannot deadlock
         session.execute(_LOCK_DATES, {"keys": [f"learner-birth-date|{d}" for d in sorted(days)]})
+        session.info[_HELD_LOCKS] = (session.get_transaction(), held | days)
 
 
 def issue_learner(session: Session, values: dict[str, Any]) -> Learner:
     """Insert a learner under a fresh random ULN, retrying on the rare collision.
 
-    On SQLite the transaction holds the only write lock, so a ULN found free stays free; on
-    PostgreSQL another transaction could take it meanwhile, so the insert has a savepoint to
-    retry from.
+    On SQLite the transaction holds the only write lock, so a ULN found free stays free. On
+    PostgreSQL another transaction could take it meanwhile, so the insert is one
+    ``INSERT ... ON CONFLICT DO NOTHING``, tried again under another ULN when it inserted
+    nothing: one round trip, where a look-up and a savepoint took four.
     """
-    guarded = session.get_bind().dialect.name != "sqlite"
+    if session.get_bind().dialect.name == "postgresql":
+        return _issue_on_postgresql(session, values)
     for _ in range(ULN_ISSUE_ATTEMPTS):
         uln = generate_uln()
         if repo.by_uln(session, uln) is not None:
             continue
         learner = Learner(uln=uln, **values)
-        if not guarded:
-            session.add(learner)
-            session.flush()
-            return learner
-        try:
-            with session.begin_nested():
-                session.add(learner)
-        except IntegrityError:
+        session.add(learner)
+        session.flush()
+        return learner
+    raise UlnSpaceExhausted("could not find a free ULN")
+
+
+_COLUMNS = tuple(c.key for c in Learner.__table__.columns if c.key != "id")
+
+
+def _issue_on_postgresql(session: Session, values: dict[str, Any]) -> Learner:
+    row = {name: None for name in _COLUMNS} | values | {"version": 1}
+    for _ in range(ULN_ISSUE_ATTEMPTS):
+        row["uln"] = generate_uln()
+        learner_id = session.scalar(
+            pg_insert(Learner)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=["uln"])
+            .returning(Learner.id)
+        )
+        if learner_id is None:
             continue
+        # The row is in the table: the object joins the session as persistent, every column
+        # known, without another INSERT or a SELECT.
+        learner = Learner(id=learner_id, **row)
+        make_transient_to_detached(learner)
+        session.add(learner)
         return learner
     raise UlnSpaceExhausted("could not find a free ULN")
 
