@@ -39,7 +39,8 @@ def test_catalogue_and_an_ilr_return_from_the_command_line(fresh_database_url: s
     _json(lrs(url, "org", "add", "--name", "ESFA sample", "--ukprn", "99999999", "--kind",
               "provider", "--json"))  # fmt: skip
     ilr = DATA / "2025-26" / "ILR-99999999-2526-20250108-094401.xml"
-    report = _json(lrs(url, "feeds", "load", "ilr", str(ilr), "--ukprn", "99999999", "--json"))
+    # The return says whose it is: no --ukprn needed.
+    report = _json(lrs(url, "feeds", "load", "ilr", str(ilr), "--json"))
     # An empty register: every aim waits for a person to find its learner.
     assert (report["records"], report["unmatched"], report["rejected"]) == (28, 28, 0)
 
@@ -51,6 +52,9 @@ def test_catalogue_and_an_ilr_return_from_the_command_line(fresh_database_url: s
 
     wrong = lrs(url, "feeds", "load", "xml", str(ilr), "--ukprn", "99999999")
     assert wrong.returncode == 2
+    unnamed = lrs(url, "feeds", "load", "ao", str(ilr))
+    assert unnamed.returncode == 2
+    assert "--ukprn is needed" in unnamed.stderr
 
 
 @pytest.fixture

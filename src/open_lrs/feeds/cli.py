@@ -38,7 +38,10 @@ def _print(file_name: str, report: LoadReport) -> None:
 def load(
     kind: Annotated[str, typer.Argument(metavar="{ilr|ao|school}", help="The feed's format")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    ukprn: Annotated[str, typer.Option(help="The organisation sending the file (its UKPRN)")],
+    ukprn: Annotated[
+        str | None,
+        typer.Option(help="The organisation sending the file (its UKPRN); an ILR return's own"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Load an ILR return, an awarding organisation's awards or school results, and print the
@@ -47,13 +50,16 @@ def load(
     if source is None:
         console.print(f"[red]error:[/red] the feed is ilr, ao or school, not {kind!r}")
         raise typer.Exit(2)
+    if ukprn is None and source != "ILR":
+        console.print("[red]error:[/red] --ukprn is needed: the file does not say who sent it")
+        raise typer.Exit(2)
     db = database()
+    data = file.read_bytes()
     with reported_errors():
-        actor = system_actor(db.unit_of_work(), ukprn)
+        sender = ukprn or service.ilr_sender(data, file_name=file.name)
+        actor = system_actor(db.unit_of_work(), sender)
         with console.status(f"Loading {file.name}…"):
-            report = service.load_file(
-                db.unit_of_work(), actor, source, file.read_bytes(), file_name=file.name
-            )
+            report = service.load_file(db.unit_of_work(), actor, source, data, file_name=file.name)
     if as_json:
         print_json(
             {

@@ -56,6 +56,17 @@ def read(source: FileSource, data: bytes, actor: Actor) -> FeedFile:
     return school_format.read_school_csv(data, today=today())
 
 
+def ilr_sender(data: bytes, *, file_name: str) -> str:
+    """The UKPRN an ILR return is from (its LearningProvider), so that an operator loading a
+    return at the command line need not name the provider."""
+    try:
+        feed = ilr.read_ilr(data)
+    except FeedRejected as exc:
+        raise FeedFileRejected(file_name, exc) from None
+    assert feed.ukprn is not None
+    return feed.ukprn
+
+
 def _own_return(actor: Actor, feed: FeedFile) -> None:
     if feed.source == "ILR" and actor.organisation_kind != Kind.ADMIN and feed.ukprn != actor.ukprn:
         raise Forbidden(
