@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -95,7 +96,7 @@ def events_of(s: Session, actor: Actor, record: OpenRecord, flt: EventFilter) ->
     return [Shown(e, bool(challenged), name) for e, challenged, name in s.execute(q)]
 
 
-def _brief(shown: Shown) -> dict[str, object]:
+def _brief(shown: Shown) -> dict[str, Any]:
     e = shown.event
     return {
         "id": e.id,
@@ -117,10 +118,12 @@ def to_public(
     shown: Sequence[Shown], form: Form
 ) -> list[LearningEventFull] | list[LearningEventBrief]:
     if form == "BRIEF":
-        return [LearningEventBrief.model_validate(_brief(x)) for x in shown]
+        return [LearningEventBrief.model_construct(**_brief(x)) for x in shown]
+    # Built from the register's own rows, which the loaders validated: constructed, not
+    # validated again, field by field, on every read.
     return [
-        LearningEventFull.model_validate(
-            _brief(x)
+        LearningEventFull.model_construct(
+            **_brief(x)
             | {
                 "awarding_organisation_name": x.event.awarding_organisation_name,
                 "awarding_organisation_ukprn": x.event.awarding_organisation_ukprn,
