@@ -21,6 +21,8 @@ from open_lrs.learners.api import router as learners_router
 from open_lrs.matching.api import router as matching_router
 from open_lrs.organisations.actor_cache import ActorCache
 from open_lrs.records.api import router as records_router
+from open_lrs.soap.routes import SOAP_PATHS
+from open_lrs.soap.routes import router as soap_router
 
 DESCRIPTION = """\
 Open LRS issues and verifies Unique Learner Numbers (ULNs) and keeps the Learner Register.
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         upload_paths={
             "/api/v1/batches": settings.max_upload_bytes,
             **{path: settings.max_feed_bytes for path in FEED_UPLOAD_PATHS},
+            **{path: settings.max_upload_bytes for path in SOAP_PATHS},
         },
     )
     app.include_router(matching_router)
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(batches_router)
     app.include_router(records_router)
     app.include_router(feeds_router)
+    app.include_router(soap_router, include_in_schema=False)
 
     @app.get("/healthz", tags=["health"], operation_id="healthz")
     def healthz() -> dict[str, str]:
