@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/plr.py                                  # 1,000,000 learners, 10M events
     .venv/bin/python bench/plr.py --learners 100000 --events 1000000 --backends sqlite
+    .venv/bin/python bench/plr.py --keep /var/tmp/plr-bench   # build once, reuse afterwards
 
 For each backend, a fresh database holds the generated register (``demo.population``, loaded as
 ``matching_speed --loader direct`` does), the sample catalogue and ``--events`` learning events
@@ -27,17 +28,19 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from import_learners import fresh_database
+from import_learners import fresh_database, postgres_server_url
 from matching_speed import TODAY, Server, direct_load, percentiles
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
-from open_lrs.core import bulk
-from open_lrs.core.db import Database
+from open_lrs.core import bulk, migrate
+from open_lrs.core.db import Database, make_engine
 from open_lrs.demo.population import Person, generate_register
 from open_lrs.feeds import service as feeds
 from open_lrs.feeds.models import FeedLoad
@@ -71,14 +74,45 @@ def _entries(url: str) -> list[tuple[int, str, str, str, str, int | None]]:
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
+def hot_learners(learners: int, seed: int) -> list[int]:
+    return random.Random(seed).sample(range(1, learners + 1), HOT_LEARNERS)
+
+
+def kept_database(backend: str, folder: Path, name: str) -> tuple[str, Callable[[], None], bool]:
+    """A database that outlives the run: its URL, a no-op drop, and whether it was built
+    before (then it is only migrated)."""
+    if backend == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.sqlite3"
+        built = path.exists()
+        url = f"sqlite:///{path}"
+    else:
+        server = postgres_server_url()
+        if not server:
+            raise SystemExit("PostgreSQL: set LRS_BENCH_POSTGRES_URL (see scripts/postgres.sh)")
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            built = bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                     {"n": f"lrs_bench_{name}"}))  # fmt: skip
+            if not built:
+                conn.execute(text(f'CREATE DATABASE "lrs_bench_{name}"'))
+        admin.dispose()
+        url = (
+            make_url(server).set(database=f"lrs_bench_{name}").render_as_string(hide_password=False)
+        )
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url, lambda: None, built
+
+
 def background_events(url: str, learners: int, events: int, seed: int) -> tuple[list[int], str]:
     """``events`` events straight into the table; the ids of the 50-event learners, and the
     awarding organisation's API key."""
-    rng = random.Random(seed)
     entries = _entries(url)
     db = Database.from_url(url)
     now = datetime.now(UTC)
-    hot = rng.sample(range(1, learners + 1), HOT_LEARNERS)
+    hot = hot_learners(learners, seed)
     per_learner = {i: HOT_EVENTS for i in hot}
     ordinary = (events - HOT_LEARNERS * HOT_EVENTS) // max(1, learners - HOT_LEARNERS)
     ao = orgs.create_organisation(
@@ -236,6 +270,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the built databases (SQLite under this folder, PostgreSQL by name) and reuse "
+        "them on the next run; the awards file then reloads as unchanged",
+    )
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     t = time.perf_counter()
@@ -244,14 +284,25 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="lrs-plr-bench-") as tmp:
         for backend in backends:
-            url, drop = fresh_database(backend, Path(tmp))
+            name = f"plr_{args.learners}_{args.events}_{args.seed}"
+            url, drop, built = (
+                kept_database(backend, args.keep, name)
+                if args.keep
+                else (*fresh_database(backend, Path(tmp)), False)
+            )
             try:
-                t = time.perf_counter()
-                direct_load(url, register)
-                print(f"{backend}: register loaded in {time.perf_counter() - t:.1f} s", flush=True)
-                t = time.perf_counter()
-                hot, key = background_events(url, args.learners, args.events, args.seed)
-                print(f"{backend}: events written in {time.perf_counter() - t:.1f} s", flush=True)
+                if built:
+                    hot = hot_learners(args.learners, args.seed)
+                    key = orgs.add_key(Database.from_url(url).unit_of_work(), ukprn=AO_UKPRN,
+                                       name="bench").api_key  # fmt: skip
+                    print(f"{backend}: reusing {name}", flush=True)
+                else:
+                    t = time.perf_counter()
+                    direct_load(url, register)
+                    print(f"{backend}: register loaded in {time.perf_counter() - t:.1f} s")
+                    t = time.perf_counter()
+                    hot, key = background_events(url, args.learners, args.events, args.seed)
+                    print(f"{backend}: events written in {time.perf_counter() - t:.1f} s")
                 data = awards_csv(register, hot, args.seed)
                 first = timed_load(url, data)
                 print(f"  100,000 awards: {first}", flush=True)
