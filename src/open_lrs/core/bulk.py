@@ -16,6 +16,9 @@ from sqlalchemy import JSON, Connection, Table, func, insert, select, text
 from sqlalchemy.orm import DeclarativeBase
 
 T = TypeVar("T")
+# Below this many rows a plain INSERT (psycopg pipelines executemany into one round trip)
+# beats setting up a COPY: a registration's half-dozen match keys, a chunk's audit rows.
+COPY_FROM_ROWS = 200
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -84,7 +87,7 @@ def insert_many(
     table = _table(model)
     if not rows:
         return
-    if _is_postgresql(conn):
+    if _is_postgresql(conn) and len(rows) >= COPY_FROM_ROWS:
         _copy(conn, table, rows)
     else:
         conn.execute(insert(table), list(rows))

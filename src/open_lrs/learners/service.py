@@ -242,7 +242,7 @@ def _issue(s: Session, actor: Actor, data: LearnerCreate, reason: str | None) ->
             "updated_at": now,
         },
     )
-    match_store.index_learner(s, learner)
+    match_store.index_learner(s, learner, new=True)
     repo.add_history(
         s,
         learner,

@@ -62,10 +62,12 @@ def key_rows(learner_id: int, record: Record) -> list[dict[str, int]]:
     ]
 
 
-def index_learner(session: Session, learner: Learner) -> None:
-    """File a new or changed learner under its keys (replacing any it had)."""
+def index_learner(session: Session, learner: Learner, *, new: bool = False) -> None:
+    """File a learner under its keys, replacing any a changed learner had (a new one has
+    none, which saves a statement per registration)."""
     session.flush()
-    session.execute(delete(LearnerMatchKey).where(LearnerMatchKey.learner_id == learner.id))
+    if not new:
+        session.execute(delete(LearnerMatchKey).where(LearnerMatchKey.learner_id == learner.id))
     rows = key_rows(learner.id, to_record(learner))
     bulk.insert_many(session.connection(), LearnerMatchKey, rows)
 

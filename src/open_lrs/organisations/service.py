@@ -98,6 +98,30 @@ def _org_by_ukprn(uow: UnitOfWork, ukprn: str) -> Organisation:
     return org
 
 
+@dataclass(frozen=True)
+class OrganisationInfo:
+    name: str
+    ukprn: str
+    kind: str
+    active: bool
+
+
+def read_organisation(uow: UnitOfWork, actor: Actor, ukprn: str | None = None) -> OrganisationInfo:
+    """The caller's organisation, or the one ``ukprn`` names: its name, UKPRN, kind and whether
+    it is active. Any organisation may read these, as the LRS's GetOrganisation allowed: a
+    provider's name and UKPRN are public (the UK Register of Learning Providers publishes
+    them), and nothing about its people, keys or learners is given."""
+    wanted = actor.ukprn if ukprn is None else ukprn
+    if not UKPRN.fullmatch(wanted):
+        raise ValidationFailed(
+            "Invalid UKPRN", errors=[FieldError("ukprn", "must be exactly 8 digits")]
+        )
+    with uow:
+        uow.begin_read_only()
+        org = _org_by_ukprn(uow, wanted)
+        return OrganisationInfo(org.name, org.ukprn, org.kind, org.active)
+
+
 def add_key(uow: UnitOfWork, *, ukprn: str, name: str) -> CreatedKey:
     if not name.strip() or len(name) > 100:
         raise ValidationFailed(

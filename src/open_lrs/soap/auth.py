@@ -27,14 +27,18 @@ class Credentials:
     ukprn: str | None
     password: str | None
     user_name: str | None
+    # The request's elements that carry them, named in the answer to a failure.
+    ukprn_element: str = "UKPRN"
+    password_element: str = "OrgPassword"
 
 
 def authenticate(db: Database, cache: ActorCache, credentials: Credentials) -> Actor:
     """The actor for ``credentials``, acting as the user named; ``Unauthenticated`` else."""
+    names = f"{credentials.ukprn_element} and {credentials.password_element}"
     failure = Unauthenticated(
-        "The UKPRN and OrgPassword do not name an organisation and one of its API keys, or "
-        "the key is revoked. Send your organisation's UKPRN and one of its API keys as the "
-        "OrgPassword."
+        f"The {names} do not name an organisation and one of its API keys, or the key is "
+        "revoked. Send your organisation's UKPRN and one of its API keys as the "
+        f"{credentials.password_element}."
     )
     password = (credentials.password or "").strip()
     ukprn = (credentials.ukprn or "").strip()

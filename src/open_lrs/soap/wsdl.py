@@ -21,8 +21,9 @@ from open_lrs.soap.schema import qname
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 _MAX_WSDL_BYTES = 1024 * 1024
-# The address elements of the SOAP 1.1 and 1.2 bindings, whatever their prefix.
-_ADDRESS = re.compile(rb'(<[A-Za-z0-9_]+:address\s+location=")([^"]*)(")')
+# The address elements of the SOAP 1.1 and 1.2 bindings, whatever their prefix, and comments,
+# which are left as they are (LearnerServiceR9.wsdl holds a commented-out address).
+_ADDRESS = re.compile(rb'(<!--.*?-->)|(<[A-Za-z0-9_]+:address\s+location=")([^"]*)(")', re.DOTALL)
 
 
 @cache
@@ -39,7 +40,11 @@ def wsdl_tree(file_name: str) -> Any:
 def served(file_name: str, address: str) -> bytes:
     """The WSDL with every service address set to ``address``; nothing else changes."""
     location = escape(address, {'"': "&quot;"}).encode("utf-8")
-    return _ADDRESS.sub(lambda m: m[1] + location + m[3], wsdl_bytes(file_name))
+
+    def replaced(m: re.Match[bytes]) -> bytes:
+        return m[1] if m[1] is not None else m[2] + location + m[4]
+
+    return _ADDRESS.sub(replaced, wsdl_bytes(file_name))
 
 
 def wants_wsdl(query_names: list[str]) -> bool:
