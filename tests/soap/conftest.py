@@ -3,6 +3,7 @@ LRS WSDL in ``shared/reference/lrs-wsdl/``, sends its requests into the app in-p
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -142,11 +143,18 @@ def envelope(body: str, header: str = "") -> bytes:
     return (f'<s:Envelope xmlns:s="{SOAP11}">{header}<s:Body>{body}</s:Body></s:Envelope>').encode()
 
 
-def post_raw(client: TestClient, data: bytes, *, action: str | None = '""', **headers: str) -> Any:
+def post_raw(
+    client: TestClient,
+    data: bytes,
+    *,
+    action: str | None = '""',
+    path: str = "/LearnerService.svc",
+    **headers: str,
+) -> Any:
     sent = {"Content-Type": "text/xml; charset=utf-8", **headers}
     if action is not None:
         sent["SOAPAction"] = action
-    return client.post("/LearnerService.svc", content=data, headers=sent)
+    return client.post(path, content=data, headers=sent)
 
 
 def raw_fault(response: Any) -> FaultInfo:
@@ -180,3 +188,80 @@ def person(**overrides: Any) -> dict[str, Any]:
     }
     learner.update(overrides)
     return learner
+
+
+# The R9 Personal Learning Record service ---------------------------------------------------
+
+R9_WSDL_PATH = WSDL_DIR / "LearnerServiceR9.wsdl"
+R9_BINDING = "{http://tempuri.org/}BasicHttpBinding_ILearnerServiceR9"
+R9_PATH = "/LearnerServiceR9.svc"
+FAULTS = "{http://api.lrs.qcf.gov.uk/faults}"
+
+
+@pytest.fixture(scope="session")
+def r9_client(adapter: AppAdapter) -> zeep.Client:
+    """Loaded once from the reference LearnerServiceR9.wsdl, unmodified."""
+    return zeep.Client(str(R9_WSDL_PATH), transport=transport_for(adapter))
+
+
+@pytest.fixture
+def r9(r9_client: zeep.Client, client: TestClient) -> Any:
+    """The R9 service as zeep sees it, pointed at the test server."""
+    return r9_client.create_service(R9_BINDING, f"http://testserver{R9_PATH}")
+
+
+def r9_auth(
+    org: Org, *, user: str | None = "test.user", vendor: str = "vendorId"
+) -> dict[str, Any]:
+    """What every R9 request carries first. GetLearnerLearningEvents spells it ``vendorID``."""
+    return {
+        "invokingOrganisation": {"Ukprn": org.ukprn, "Password": org.key, "Username": user},
+        "userType": "ORG",
+        vendor: 1,
+        "language": "ENG",
+    }
+
+
+@dataclass(frozen=True)
+class DomainFaultInfo:
+    faultcode: str
+    faultstring: str
+    code: str | None
+    detail: str  # ErrorDetail, decoded from base64 as UTF-8
+
+
+def _domain(element: Any) -> tuple[str | None, str]:
+    assert element.tag == f"{FAULTS}DomainFault", element.tag
+    assert [child.tag for child in element] in (
+        [f"{FAULTS}ErrorCode", f"{FAULTS}ErrorDetail"],
+        [f"{FAULTS}ErrorDetail"],
+    )
+    detail = base64.b64decode(element.findtext(f"{FAULTS}ErrorDetail") or "").decode()
+    return element.findtext(f"{FAULTS}ErrorCode"), detail
+
+
+def domain(fault: zeep.exceptions.Fault) -> DomainFaultInfo:
+    """The DomainFault inside a fault zeep raised."""
+    assert fault.detail is not None
+    [element] = fault.detail
+    code, detail = _domain(element)
+    return DomainFaultInfo(str(fault.code), str(fault.message), code, detail)
+
+
+def r9_refused(call: Any) -> DomainFaultInfo:
+    with pytest.raises(zeep.exceptions.Fault) as fault:
+        call()
+    return domain(fault.value)
+
+
+def raw_domain_fault(response: Any) -> DomainFaultInfo:
+    """The DomainFault in a raw response, checked to be a SOAP 1.1 fault."""
+    assert response.status_code == 500, response.text
+    assert response.headers["content-type"] == "text/xml; charset=utf-8"
+    assert b"Traceback" not in response.content
+    root = etree.fromstring(response.content)
+    [fault] = root.findall(f"{{{SOAP11}}}Body/{{{SOAP11}}}Fault")
+    assert [child.tag for child in fault] == ["faultcode", "faultstring", "detail"]
+    [element] = fault.find("detail")
+    code, detail = _domain(element)
+    return DomainFaultInfo(fault.findtext("faultcode"), fault.findtext("faultstring"), code, detail)

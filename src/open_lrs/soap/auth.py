@@ -29,7 +29,7 @@ class Credentials:
     user_name: str | None
     # The request's elements that carry them, named in the answer to a failure.
     ukprn_element: str = "UKPRN"
-    password_element: str = "OrgPassword"
+    password_element: str = "OrgPassword"  # noqa: S105 - an element name
 
 
 def authenticate(db: Database, cache: ActorCache, credentials: Credentials) -> Actor:

@@ -18,9 +18,10 @@ from open_lrs.soap import dispatch
 from open_lrs.soap.envelope import CONTENT_TYPE
 from open_lrs.soap.faults import SoapFault
 from open_lrs.soap.learner_service import LEARNER_SERVICE
+from open_lrs.soap.r9_service import R9_SERVICE
 from open_lrs.soap.wsdl import served, wants_wsdl
 
-SERVICES: tuple[dispatch.SoapService, ...] = (LEARNER_SERVICE,)
+SERVICES: tuple[dispatch.SoapService, ...] = (LEARNER_SERVICE, R9_SERVICE)
 # Paths the request-size middleware gives the upload limit: a job of 200 learners with long
 # notes is larger than an ordinary request.
 SOAP_PATHS = tuple(service.path for service in SERVICES)
