@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from open_lrs.core.errors import InvalidUln, LearnerNotFound
@@ -22,11 +22,13 @@ def check_uln(uln: str) -> None:
         raise InvalidUln(f"ULN {problem}.", errors=[])
 
 
+# Built once: a statement object is compiled and keyed for the cache once, not per call.
+_BY_ULN = select(Learner).where(Learner.uln == bindparam("uln"))
+_BY_ULN_FOR_UPDATE = _BY_ULN.with_for_update()
+
+
 def by_uln(session: Session, uln: str, *, for_update: bool = False) -> Learner | None:
-    stmt = select(Learner).where(Learner.uln == uln)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return session.scalar(stmt)
+    return session.scalar(_BY_ULN_FOR_UPDATE if for_update else _BY_ULN, {"uln": uln})
 
 
 def resolve(session: Session, uln: str, *, for_update: bool = False) -> tuple[Learner, Learner]:

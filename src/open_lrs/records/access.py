@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
 
 from open_lrs.audit import service as audit
 from open_lrs.core.errors import InvalidUln, LearnerNotFound, LearnerNotVerified, LrsError
@@ -31,6 +30,7 @@ from open_lrs.records.models import LearningEvent
 
 Purpose = Literal["enrolment", "guidance", "admissions", "awarding", "learner_request", "other"]
 SHARING_AGREED = "1"
+_LINKED = select(Learner.id).where(Learner.master_id == bindparam("master"))
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def open_record(s: Session, actor: Actor, action: Action, req: RecordRequest) ->
             "ULN, so their record cannot be opened.",
         )
         raise _refuse(s, actor, action, req, error, master.id)
-    linked = list(s.scalars(select(Learner.id).where(Learner.master_id == master.id)))
+    linked = list(s.scalars(_LINKED, {"master": master.id}))
     return OpenRecord(
         incoming_uln=req.uln,
         master=master,
@@ -99,14 +99,17 @@ def open_record(s: Session, actor: Actor, action: Action, req: RecordRequest) ->
     )
 
 
-def own_events(actor: Actor) -> ColumnElement[bool]:
-    """The events an organisation may see without the learner's agreement: those it sent, and
-    those it awarded or taught."""
-    return or_(
-        LearningEvent.organisation_id == actor.organisation_id,
-        LearningEvent.awarding_organisation_ukprn == actor.ukprn,
-        LearningEvent.provider_ukprn == actor.ukprn,
-    )
+# The events an organisation may see without the learner's agreement: those it sent, and those
+# it awarded or taught. Parameters: own_organisation, own_ukprn.
+OWN_EVENTS = or_(
+    LearningEvent.organisation_id == bindparam("own_organisation"),
+    LearningEvent.awarding_organisation_ukprn == bindparam("own_ukprn"),
+    LearningEvent.provider_ukprn == bindparam("own_ukprn"),
+)
+
+
+def own_parameters(actor: Actor) -> dict[str, object]:
+    return {"own_organisation": actor.organisation_id, "own_ukprn": actor.ukprn}
 
 
 def log_access(
