@@ -46,7 +46,9 @@ def json_response(answer: BaseModel) -> Response:
     return Response(answer.model_dump_json(), media_type="application/json")
 
 
-def record_request(
+# ``async``: it does no I/O, and FastAPI would run a plain ``def`` dependency in its thread pool,
+# a second hop per read.
+async def record_request(
     uln: UlnPath,
     given_name: Annotated[Name, Query(description="The learner's given name")],
     family_name: Annotated[Name, Query(description="The learner's family name")],
