@@ -20,6 +20,7 @@ from open_lrs.feeds.api import router as feeds_router
 from open_lrs.learners.api import router as learners_router
 from open_lrs.matching.api import router as matching_router
 from open_lrs.organisations.actor_cache import ActorCache
+from open_lrs.portal.app import install_portal
 from open_lrs.records.api import router as records_router
 from open_lrs.soap.routes import SOAP_PATHS
 from open_lrs.soap.routes import router as soap_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(records_router)
     app.include_router(feeds_router)
     app.include_router(soap_router, include_in_schema=False)
+    install_portal(app)
 
     @app.get("/healthz", tags=["health"], operation_id="healthz")
     def healthz() -> dict[str, str]:

@@ -15,7 +15,7 @@ from open_lrs.core.settings import get_settings
 from open_lrs.feeds.cli import app as feeds_app
 from open_lrs.learners.cli import app as learners_app
 from open_lrs.matching.cli import app as match_app
-from open_lrs.organisations.cli import key_app, org_app
+from open_lrs.organisations.cli import key_app, org_app, user_app
 from open_lrs.records.cli import app as catalogue_app
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ docs_app = typer.Typer(help="Generate reference documents from the code.", no_ar
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="key")
+app.add_typer(user_app, name="user")
 app.add_typer(learners_app, name="learners")
 app.add_typer(match_app, name="match")
 app.add_typer(batch_app, name="batch")
@@ -102,15 +103,26 @@ def demo_setup(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Create demo organisations and learners (development only) and print their keys."""
-    from open_lrs.demo.seed import seed
+    from open_lrs.demo.seed import DEMO_TOTP_SECRET, DEMO_USER_PASSWORD, seed, seed_portal_user
 
     settings = get_settings()
     if settings.environment != "development":
         console.print("[red]error:[/red] demo data is only for LRS_ENVIRONMENT=development.")
         raise typer.Exit(1)
     orgs, ulns = seed(database(), keys_file)
+    email = seed_portal_user(database())
     if as_json:
-        print_json({"organisations": [o.__dict__ for o in orgs], "learner_ulns": ulns})
+        print_json(
+            {
+                "organisations": [o.__dict__ for o in orgs],
+                "learner_ulns": ulns,
+                "portal_user": {
+                    "email": email,
+                    "password": DEMO_USER_PASSWORD,
+                    "totp_secret": DEMO_TOTP_SECRET,
+                },
+            }
+        )
         return
     base = f"http://{settings.host}:{settings.port}"
     typer.echo("Demo organisations and API keys (local demo only):")
@@ -132,6 +144,13 @@ def demo_setup(
         f"'{base}/api/v1/learners/{ulns[0]}/learning-events?given_name=Si%C3%A2n&family_name=Evans'"
     )
     typer.echo(f"  API docs: {base}/docs")
+    typer.echo(f"The organisation portal (local demo only): {base}/sign-in")
+    typer.echo(f"  email {email}  password {DEMO_USER_PASSWORD}")
+    typer.echo(
+        f"  authenticator secret {DEMO_TOTP_SECRET} (add it to an authenticator app, or get a "
+        'code with: .venv/bin/python -c "import pyotp; '
+        f"print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\")"
+    )
 
 
 @demo_app.command("generate")

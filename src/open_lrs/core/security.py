@@ -36,6 +36,8 @@ class Actor:
     api_key_id: int | None = None
     user_id: int | None = None
     user_label: str | None = None
+    # A portal user's role (organisations.permissions.Role), which narrows what the kind allows.
+    role: str | None = None
 
     @property
     def label(self) -> str:

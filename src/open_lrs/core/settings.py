@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     batch_daytime_start: str = "06:00"
     batch_daytime_rows_per_organisation: int | None = None
     batch_time_zone: str = "Europe/London"
+    # The organisation portal (docs/portal.md): sign-in sessions end after this long unused.
+    portal_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Session cookies are sent only over HTTPS; turn off only to try the portal over plain
+    # http on another machine than 127.0.0.1 (refused in production).
+    portal_secure_cookies: bool = True
+    # Failed sign-in attempts (password or code) in a row that lock a user out, and for how long.
+    portal_lockout_attempts: int = Field(default=5, ge=1, le=100)
+    portal_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -53,6 +61,8 @@ class Settings(BaseSettings):
                 "LRS_SECRET_KEY must be set to a random value of 32 or more characters "
                 "when LRS_ENVIRONMENT=production"
             )
+        if self.environment == "production" and not self.portal_secure_cookies:
+            raise ValueError("LRS_PORTAL_SECURE_COOKIES cannot be false in production")
         return self
 
     @model_validator(mode="after")

@@ -19,7 +19,8 @@ from open_lrs.feeds import service as feeds
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerPublic, LearnerRegistration
 from open_lrs.organisations import service as orgs
-from open_lrs.organisations.models import Organisation
+from open_lrs.organisations import users
+from open_lrs.organisations.models import Organisation, User
 from open_lrs.records import catalogue
 
 DEMO_ORGS = (
@@ -49,6 +50,13 @@ DEMO_AWARDS = (
     (2, "60101111", "7", "2025-08-21"),
     (3, "60101037", "C", "2022-08-25"),
 )  # fmt: skip
+
+
+# The demo portal user: a known password and authenticator secret, for the local demo only
+# (`lrs demo setup` refuses to run outside development).
+DEMO_USER_EMAIL = "demo@college.example"
+DEMO_USER_PASSWORD = "demo-portal-password"  # noqa: S105 (printed for the local demo)
+DEMO_TOTP_SECRET = "DEMOPORTALDEMOPORTALDEMOPORTAL23"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -117,3 +125,27 @@ def _seed_records(db: Database, registered: list[LearnerPublic]) -> None:
         for who, code, grade, awarded in DEMO_AWARDS
     ]
     feeds.load_awards(db.unit_of_work(), awarder, items)
+
+
+def seed_portal_user(db: Database) -> str:
+    """An administrator of the demo college with the known password and authenticator secret
+    (already set up, so the demo signs in with a code at once). Returns the email address."""
+    with db.unit_of_work() as uow:
+        exists = uow.session.scalar(select(User.id).where(User.email == DEMO_USER_EMAIL))
+    if exists is None:
+        users.add_user(
+            db.unit_of_work(),
+            ukprn=DEMO_ORGS[0][0],
+            email=DEMO_USER_EMAIL,
+            display_name="Demo Registrar",
+            role="admin",
+            password=DEMO_USER_PASSWORD,
+            change_required=False,
+        )
+    with db.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.email == DEMO_USER_EMAIL))
+        assert user is not None
+        if user.totp_secret is None:
+            user.totp_secret = DEMO_TOTP_SECRET
+            uow.commit()
+    return DEMO_USER_EMAIL

@@ -9,15 +9,19 @@ from rich.table import Table
 from sqlalchemy import select
 
 from open_lrs.core.cli_support import console, database, print_json, reported_errors
-from open_lrs.organisations import service
+from open_lrs.organisations import service, users
 from open_lrs.organisations.models import Organisation
-from open_lrs.organisations.permissions import Kind
+from open_lrs.organisations.permissions import Kind, Role
 
 org_app = typer.Typer(
     help="Organisations (providers, awarding organisations, schools...).", no_args_is_help=True
 )
 key_app = typer.Typer(
     help="API keys: shown once when created, stored only as a hash.", no_args_is_help=True
+)
+user_app = typer.Typer(
+    help="People who sign in to the portal (passwords stored only as Argon2 hashes).",
+    no_args_is_help=True,
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts")]
@@ -124,3 +128,45 @@ def key_revoke(
     typer.echo(
         f"API key {info.id} '{info.name}' revoked at {info.revoked_at:%Y-%m-%d %H:%M:%S} UTC."
     )
+
+
+@user_app.command("add")
+def user_add(
+    ukprn: UkprnOpt,
+    email: Annotated[str, typer.Option(help="The user's email address (they sign in with it)")],
+    name: Annotated[str, typer.Option(help="The user's name, as the history of changes shows it")],
+    role: Annotated[Role, typer.Option(help="What the user may do; see docs/permissions.md")],
+    set_password: Annotated[
+        bool,
+        typer.Option(
+            "--set-password",
+            help="Type the user's password here (asked twice, not echoed) instead of printing a "
+            "one-time password",
+        ),
+    ] = False,
+) -> None:
+    """Add a portal user. By default prints a one-time password (shown only this once) that the
+    user replaces at first sign-in, when they also set up an authenticator app."""
+    if set_password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        change_required = False
+    else:
+        password = users.one_time_password()
+        change_required = True
+    with reported_errors():
+        info = users.add_user(
+            database().unit_of_work(),
+            ukprn=ukprn,
+            email=email,
+            display_name=name,
+            role=role.value,
+            password=password,
+            change_required=change_required,
+        )
+    typer.echo(f"User {info.id} {info.email} added to UKPRN {info.ukprn} as {info.role}.")
+    if change_required:
+        typer.echo(
+            f"One-time password (give it to the user; it is not shown again): {password}\n"
+            "They choose their own password and set up an authenticator app when they first "
+            "sign in."
+        )

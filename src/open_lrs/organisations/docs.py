@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from open_lrs.organisations.permissions import ACTION_DESCRIPTIONS, MATRIX, Action, Kind
+from open_lrs.organisations.permissions import (
+    ACTION_DESCRIPTIONS,
+    MATRIX,
+    ROLE_DESCRIPTIONS,
+    ROLES,
+    Action,
+    Kind,
+    Role,
+)
 
 
 def permissions_markdown() -> str:
@@ -35,6 +43,26 @@ def permissions_markdown() -> str:
         "",
         "Every call that reads or writes a learner's personal data is recorded in the audit log",
         "(organisation, key, action, learner, time, request id), whatever its outcome.",
+        "",
+        "## Roles of portal users",
+        "",
+        "People sign in to the organisation portal ([portal.md](portal.md)) as users of their",
+        "organisation, each with a role. A role narrows what the organisation's kind allows and",
+        "never widens it: a user may do an action only when the table above allows it for the",
+        "organisation's kind *and* this table allows it for the user's role. Both are checked in",
+        "one place, the service layer's permission check, so the portal cannot show a way round",
+        "them. A refused action shows the portal's 403 page.",
+        "",
+        "| role | who it is for |",
+        "|---|---|",
+        *(f"| `{r.value}` | {ROLE_DESCRIPTIONS[r]} |" for r in Role),
+        "",
+        "| action | " + " | ".join(r.value for r in Role) + " |",
+        "|---|" + "---|" * len(Role),
+        *(
+            f"| `{a.value}` | " + " | ".join("yes" if a in ROLES[r] else "no" for r in Role) + " |"
+            for a in Action
+        ),
         "",
     ]
     return "\n".join(lines)

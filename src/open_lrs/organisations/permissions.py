@@ -1,7 +1,8 @@
-"""Who may do what: one table, the only place where an organisation kind is checked.
+"""Who may do what: one table for organisation kinds, the only place where a kind is checked,
+and one for the roles of the people who use the portal, checked on top of it.
 
-docs/permissions.md is generated from ``MATRIX`` (``lrs docs permissions``), so the document
-and the rule cannot drift apart.
+docs/permissions.md is generated from ``MATRIX`` and ``ROLES`` (``lrs docs permissions``), so
+the document and the rules cannot drift apart.
 """
 
 from __future__ import annotations
@@ -99,5 +100,53 @@ MATRIX: dict[Kind, frozenset[Action]] = {
 def is_allowed(kind: str, action: Action) -> bool:
     try:
         return action in MATRIX[Kind(kind)]
+    except ValueError:
+        return False
+
+
+class Role(StrEnum):
+    """A portal user's role within their organisation."""
+
+    ADMIN = "admin"
+    REGISTRAR = "registrar"
+    VIEWER = "viewer"
+
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.ADMIN: "Everything the organisation may do, including its users and API keys",
+    Role.REGISTRAR: "Registers learners and keeps their details up to date; loads files",
+    Role.VIEWER: "Finds, reads and verifies learners; changes nothing",
+}
+_READ_ONLY = frozenset(
+    {
+        Action.LEARNER_READ,
+        Action.LEARNER_SEARCH,
+        Action.LEARNER_VERIFY,
+        Action.LEARNER_RETRIEVE,
+        Action.REPORT_MERGES,
+        Action.PLR_READ,
+    }
+)
+# A role narrows what the organisation's kind allows; it never widens it.
+ROLES: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.REGISTRAR: frozenset(Action)
+    - {
+        Action.ORGANISATION_MANAGE,
+        Action.AUDIT_READ,
+        Action.CATALOGUE_MANAGE,
+        Action.LEARNER_MERGE,
+        Action.LEARNER_IMPORT,
+    },
+    Role.VIEWER: _READ_ONLY,
+}
+
+
+def role_allows(role: str | None, action: Action) -> bool:
+    """Whether a user's role allows ``action``; ``None`` (an API key, the CLI) is not narrowed."""
+    if role is None:
+        return True
+    try:
+        return action in ROLES[Role(role)]
     except ValueError:
         return False

@@ -20,7 +20,7 @@ from open_lrs.core.errors import (
 )
 from open_lrs.core.security import Actor, key_matches, new_api_key, split_key
 from open_lrs.organisations.models import ApiKey, Organisation
-from open_lrs.organisations.permissions import Action, Kind, is_allowed
+from open_lrs.organisations.permissions import Action, Kind, is_allowed, role_allows
 
 UKPRN = re.compile(r"^[0-9]{8}$")
 # last_used_at is a convenience, not an audit record: refresh it at most once a minute so that
@@ -29,10 +29,16 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 def require(actor: Actor, action: Action) -> None:
+    """The one permission check: the organisation's kind, then the person's role, if any."""
     if not is_allowed(actor.organisation_kind, action):
         raise Forbidden(
             f"A {actor.organisation_kind.replace('_', ' ')} may not do this "
             f"({action.value}); see docs/permissions.md."
+        )
+    if not role_allows(actor.role, action):
+        raise Forbidden(
+            f"Your role ({actor.role}) may not do this ({action.value}); "
+            "ask an administrator of your organisation."
         )
 
 
@@ -96,6 +102,9 @@ def _org_by_ukprn(uow: UnitOfWork, ukprn: str) -> Organisation:
     if org is None:
         raise NotFound(f"No organisation has UKPRN {ukprn}")
     return org
+
+
+org_by_ukprn = _org_by_ukprn
 
 
 @dataclass(frozen=True)

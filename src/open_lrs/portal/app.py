@@ -1,0 +1,43 @@
+"""Mounting the portal on the application: its routes at /, its assets at /static, and HTML
+error pages for its paths (the JSON API keeps its problem documents)."""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.responses import Response
+from starlette.staticfiles import PathLike, StaticFiles
+from starlette.types import Scope
+
+from open_lrs.portal import errors, routes_auth, routes_learners, routes_pages, routes_register
+from open_lrs.portal.web import current_session
+
+STATIC = files("open_lrs.portal") / "static"
+# Assets are served for a year; their URLs carry the release (web.ASSET_VERSION), so a new
+# release's are fetched afresh.
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+class CachedStaticFiles(StaticFiles):
+    def file_response(
+        self, full_path: PathLike, stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}"
+        return response
+
+
+def load_session(request: Request) -> None:
+    """Look the session up once, in a worker thread, before any async dependency needs it."""
+    current_session(request)
+
+
+def install_portal(app: FastAPI) -> None:
+    portal = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
+    for module in (routes_pages, routes_auth, routes_learners, routes_register):
+        portal.include_router(module.router)
+    app.include_router(portal)
+    app.mount("/static", CachedStaticFiles(directory=str(STATIC)), name="static")
+    errors.install(app)

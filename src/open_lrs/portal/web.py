@@ -1,0 +1,230 @@
+"""The portal's HTTP plumbing: templates, the session cookie, CSRF, who is signed in.
+
+Views stay thin: they read a form, call a service, and render a template. Nothing here decides
+anything about learners.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from starlette.datastructures import FormData
+
+from open_lrs import __version__
+from open_lrs.core.db import Database
+from open_lrs.core.settings import Settings
+from open_lrs.portal import auth
+from open_lrs.portal.auth import SessionView
+from open_lrs.portal.models import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
+
+SESSION_COOKIE = "lrs_session"
+BROWSER_COOKIE = "lrs_browser"
+CSRF_FIELD = "csrf_token"
+SERVICE_NAME = "Open LRS"
+
+ENV = Environment(
+    loader=ChoiceLoader(
+        [
+            PackageLoader("open_lrs.portal", "templates"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    ),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+LONDON = ZoneInfo("Europe/London")
+
+
+def _london(value: datetime | None) -> str:
+    """A moment as people in the UK read it: 23 November 2026 at 4:05pm."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def _long_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value is not None else ""
+
+
+def _iso_long_date(value: str | None) -> str:
+    return _long_date(date.fromisoformat(value)) if value else ""
+
+
+ENV.filters["london"] = _london
+ENV.filters["iso_long_date"] = _iso_long_date
+ENV.globals["asset_version"] = __version__
+ENV.filters["long_date"] = _long_date
+ENV.globals["field_labels"] = {
+    "given_name": "Given name",
+    "middle_other_name": "Middle names",
+    "family_name": "Family name",
+    "preferred_given_name": "Preferred given name",
+    "previous_family_name": "Previous family name",
+    "date_of_birth": "Date of birth",
+    "gender": "Gender",
+    "address_line_1": "Address line 1",
+    "address_line_2": "Address line 2",
+    "address_town": "Town or city",
+    "address_county_or_city": "County",
+    "postcode": "Postcode",
+    "email": "Email address",
+    "ability_to_share": "Sharing their record",
+}
+# Where each unfinished sign-in stage continues.
+STAGE_PAGES = {
+    CHANGE_PASSWORD: "/sign-in/new-password",
+    SET_UP_TOTP: "/sign-in/set-up-authenticator",
+    SECOND_FACTOR: "/sign-in/code",
+}
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in user; the handler sends the browser to sign in."""
+
+    def __init__(self, location: str = "/sign-in") -> None:
+        super().__init__(location)
+        self.location = location
+
+
+class CsrfFailed(Exception):
+    """A form came without this browser's token: from another site, or from an old page."""
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def database_of(request: Request) -> Database:
+    db: Database = request.app.state.database
+    return db
+
+
+def current_session(request: Request) -> SessionView | None:
+    """The session behind the cookie (looked up once per request), or None."""
+    if hasattr(request.state, "portal_session"):
+        found: SessionView | None = request.state.portal_session
+        return found
+    token = request.cookies.get(SESSION_COOKIE)
+    found = None
+    if token:
+        found = auth.load(database_of(request).unit_of_work(), settings_of(request), token)
+    request.state.portal_session = found
+    return found
+
+
+def signed_in(request: Request) -> SessionView:
+    """A dependency: the signed-in user, or SignInRequired."""
+    found = current_session(request)
+    if found is None:
+        raise SignInRequired()
+    if found.stage != SIGNED_IN:
+        raise SignInRequired(STAGE_PAGES.get(found.stage, "/sign-in"))
+    return found
+
+
+def signing_in(stage: str) -> Any:
+    """A dependency factory: a session that is at ``stage`` of signing in."""
+
+    def dependency(request: Request) -> SessionView:
+        found = current_session(request)
+        if found is None:
+            raise SignInRequired()
+        if found.stage != stage:
+            raise SignInRequired(STAGE_PAGES.get(found.stage, "/"))
+        return found
+
+    return dependency
+
+
+def _csrf_binding(request: Request) -> str:
+    """The secret a form's token is bound to: the session's token while there is a session,
+    otherwise a random cookie for this browser (the sign-in form)."""
+    found = current_session(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if found is not None and token:
+        return "session:" + token
+    browser = request.cookies.get(BROWSER_COOKIE) or getattr(request.state, "new_browser", None)
+    if browser is None:
+        browser = secrets.token_urlsafe(32)
+        request.state.new_browser = browser
+    return "browser:" + browser
+
+
+def csrf_token(request: Request) -> str:
+    key = settings_of(request).secret_key.get_secret_value().encode("utf-8")
+    binding = _csrf_binding(request).encode("utf-8")
+    return hmac.new(key, b"csrf|" + binding, hashlib.sha256).hexdigest()
+
+
+async def checked_form(request: Request) -> FormData:
+    """A dependency for every POST: the form, once its CSRF token is this browser's."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
+        raise CsrfFailed()
+    return form
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        secure=settings_of(request).portal_secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    session = current_session(request)
+    context = dict(context or {})
+    errors = context.get("errors") or []
+    context["error_list"] = [{"text": e.text, "href": e.href} for e in errors]
+    context["error_for"] = {e.field: e.text for e in errors}
+    page = ENV.get_template(template).render(
+        {
+            "request": request,
+            "path": request.url.path,
+            "service_name": SERVICE_NAME,
+            "user": session if session is not None and session.stage == SIGNED_IN else None,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": csrf_token(request),
+            **context,
+        }
+    )
+    response = HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
+    if new_browser := getattr(request.state, "new_browser", None):
+        set_cookie(response, request, BROWSER_COOKIE, new_browser)
+    return response
+
+
+def redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+def start_session(location: str, request: Request, token: str) -> RedirectResponse:
+    """Redirect with the session's (new) token in its cookie."""
+    response = redirect(location)
+    set_cookie(response, request, SESSION_COOKIE, token)
+    return response
+
+
+SignedIn = Annotated[SessionView, Depends(signed_in)]
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+def field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
