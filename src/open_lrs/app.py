@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             **{path: settings.max_feed_bytes for path in FEED_UPLOAD_PATHS},
             **{path: settings.max_upload_bytes for path in SOAP_PATHS},
         },
+        own_refusal_paths=SOAP_PATHS,
     )
     app.include_router(matching_router)
     app.include_router(learners_router)

@@ -167,8 +167,9 @@ def small_client(db: Database) -> Iterator[TestClient]:
 
 def test_an_oversized_envelope_is_refused_before_it_is_read(small_client: TestClient) -> None:
     big = find(AUTH + "<ULN>" + "1" * 5000 + "</ULN>")
-    declared = post_raw(small_client, big)
-    assert declared.status_code == 413  # the declared length is refused at the door
+    declared = raw_fault(post_raw(small_client, big))  # a declared length: a fault too
+    assert declared.code == "WSEC0001"
+    assert "larger than the 4,096 bytes" in declared.faultstring
 
     def chunks() -> Iterator[bytes]:
         for i in range(0, len(big), 1000):

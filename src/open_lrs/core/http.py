@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -136,11 +136,20 @@ class RequestContextMiddleware:
     """Request id, a body-size limit enforced while streaming, and one masked access-log line."""
 
     def __init__(
-        self, app: ASGIApp, *, max_body: int, upload_paths: Mapping[str, int] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        upload_paths: Mapping[str, int] | None = None,
+        own_refusal_paths: Collection[str] = (),
     ) -> None:
+        """``own_refusal_paths``: endpoints that answer an oversized body in their own protocol
+        (the SOAP services answer with a fault): a declared length is not refused here, and
+        the limit is enforced while the body streams, for the endpoint to answer."""
         self.app = app
         self.default_max_body = max_body
         self.upload_paths = dict(upload_paths or {})
+        self.own_refusal_paths = frozenset(own_refusal_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -155,7 +164,12 @@ class RequestContextMiddleware:
         max_body = self.upload_paths.get(scope.get("path", ""), self.default_max_body)
 
         declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+        refuse_at_door = scope.get("path", "") not in self.own_refusal_paths
+        if (
+            refuse_at_door
+            and declared is not None
+            and (not declared.isdigit() or int(declared) > max_body)
+        ):
             response = problem(
                 413,
                 "payload_too_large",
