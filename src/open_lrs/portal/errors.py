@@ -21,38 +21,14 @@ from starlette.responses import Response
 
 from open_lrs.core.errors import FieldError, Forbidden, LrsError, NotFound, field_errors
 from open_lrs.core.logging import get_logger
-from open_lrs.portal.web import CsrfFailed, SignInRequired, redirect, render
+from open_lrs.portal.web import FIELD_LABELS, CsrfFailed, SignInRequired, redirect, render
 
 log = get_logger("open_lrs.portal")
 
 # Paths that are not the portal's: they keep their JSON (or SOAP) errors.
 NOT_PORTAL = ("/api/", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/Learner")
 
-LABELS = {
-    "uln": "ULN",
-    "title": "Title",
-    "given_name": "Given name",
-    "middle_other_name": "Middle names",
-    "family_name": "Family name",
-    "preferred_given_name": "Preferred given name",
-    "previous_family_name": "Previous family name",
-    "family_name_at_age_16": "Family name at age 16",
-    "date_of_birth": "Date of birth",
-    "place_of_birth": "Place of birth",
-    "gender": "Gender",
-    "address_line_1": "Address line 1",
-    "address_line_2": "Address line 2",
-    "address_town": "Town or city",
-    "address_county_or_city": "County",
-    "postcode": "Postcode",
-    "email": "Email address",
-    "school_at_age_16": "School at age 16",
-    "reason": "Reason",
-    "version": "Version",
-    "password": "Password",
-    "code": "Code",
-    "candidate": "Learner",
-}
+LABELS = FIELD_LABELS
 
 
 @dataclass(frozen=True)

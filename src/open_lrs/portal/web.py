@@ -58,17 +58,18 @@ def _iso_long_date(value: str | None) -> str:
     return _long_date(date.fromisoformat(value)) if value else ""
 
 
-ENV.filters["london"] = _london
-ENV.filters["iso_long_date"] = _iso_long_date
-ENV.globals["asset_version"] = __version__
-ENV.filters["long_date"] = _long_date
-ENV.globals["field_labels"] = {
+# What each field is called on screen: in error messages and on the learner page.
+FIELD_LABELS = {
+    "uln": "ULN",
+    "title": "Title",
     "given_name": "Given name",
     "middle_other_name": "Middle names",
     "family_name": "Family name",
     "preferred_given_name": "Preferred given name",
     "previous_family_name": "Previous family name",
+    "family_name_at_age_16": "Family name at age 16",
     "date_of_birth": "Date of birth",
+    "place_of_birth": "Place of birth",
     "gender": "Gender",
     "address_line_1": "Address line 1",
     "address_line_2": "Address line 2",
@@ -76,8 +77,19 @@ ENV.globals["field_labels"] = {
     "address_county_or_city": "County",
     "postcode": "Postcode",
     "email": "Email address",
+    "school_at_age_16": "School at age 16",
+    "reason": "Reason",
+    "version": "Version",
+    "password": "Password",
+    "code": "Code",
+    "candidate": "Learner",
     "ability_to_share": "Sharing their record",
 }
+ENV.filters["london"] = _london
+ENV.filters["iso_long_date"] = _iso_long_date
+ENV.globals["asset_version"] = __version__
+ENV.filters["long_date"] = _long_date
+ENV.globals["field_labels"] = FIELD_LABELS
 # Where each unfinished sign-in stage continues.
 STAGE_PAGES = {
     CHANGE_PASSWORD: "/sign-in/new-password",
