@@ -13,13 +13,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyotp
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
@@ -80,9 +80,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     deadline = time.monotonic() + 60
     while True:
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=1) as ready:  # noqa: S310
+                if ready.status == 200:
+                    break
+        except OSError:  # refused while starting, or 503 until migrated
             pass
         if time.monotonic() > deadline or process.poll() is not None:
             process.terminate()
