@@ -10,6 +10,7 @@ import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from open_lrs.audit.models import AuditEvent
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import Database
 from open_lrs.organisations.models import User
@@ -237,3 +238,33 @@ def test_signing_out_ends_the_session(client: TestClient, make_user: UserFactory
     assert "You have signed out" in r.text
     client.cookies.set("lrs_session", token or "")
     assert client.get("/find").url.path == "/sign-in"
+
+
+def test_sign_ins_refusals_and_sign_outs_are_in_the_audit_log(
+    client: TestClient, make_user: UserFactory, db: Database
+) -> None:
+    user = make_user()
+    submit(client, "/sign-in", {"email": user.email, "password": "wrong password!"})
+    submit(client, "/sign-in", {"email": "nobody@example.org", "password": "wrong password!"})
+    sign_in(client, user)
+    submit(client, "/sign-out", {}, page="/")
+    with db.unit_of_work() as uow:
+        org_id = uow.session.scalar(select(User.organisation_id).where(User.email == user.email))
+        mine = uow.session.execute(
+            select(AuditEvent.action, AuditEvent.outcome, AuditEvent.user_label)
+            .where(AuditEvent.organisation_id == org_id)
+            .order_by(AuditEvent.id)
+        ).all()
+        unknown = uow.session.execute(
+            select(AuditEvent.organisation_id, AuditEvent.details).where(
+                AuditEvent.outcome == "unknown_user"
+            )
+        ).all()
+    assert [(a, o) for a, o, _ in mine] == [
+        ("portal.sign_in", "wrong_password"),
+        ("portal.sign_in", "signed_in_authenticator_set_up"),
+        ("portal.sign_out", "signed_out"),
+    ]
+    assert {label for _, _, label in mine} == {"Person 1"}
+    # Nothing of what was typed is kept: no organisation, no email address.
+    assert unknown == [(None, {})]

@@ -23,7 +23,9 @@ from typing import Any, NoReturn
 
 import pyotp
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from open_lrs.audit import service as audit
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.security import Actor, hash_password, verify_password
@@ -39,6 +41,9 @@ from open_lrs.portal.models import (
 )
 
 ISSUER = "Open LRS"
+# Audit log actions (not permissions): every sign-in, refusal, lock-out and sign-out is recorded
+# with the user and their organisation; never the email address typed or any secret.
+SIGN_IN, SIGN_OUT = "portal.sign_in", "portal.sign_out"
 RECOVERY_CODES = 10
 TOTP_STEP_SECONDS = 30
 # Writing last_seen_at on every request would make every page a write; once a minute is
@@ -86,12 +91,28 @@ def _stage_after_password(user: User) -> str:
     return SECOND_FACTOR
 
 
-def _fail(user: User, settings: Settings, now: datetime) -> SignInRefused:
+def _audit(s: Session, user: User, action: str, outcome: str) -> None:
+    org = s.get(Organisation, user.organisation_id)
+    assert org is not None
+    actor = Actor(
+        organisation_id=org.id,
+        organisation_kind=org.kind,
+        ukprn=org.ukprn,
+        user_id=user.id,
+        user_label=user.display_name,
+    )
+    audit.record(s, actor, action, outcome=outcome)
+
+
+def _fail(s: Session, user: User, settings: Settings, now: datetime, what: str) -> SignInRefused:
+    """Count a wrong password or code (``what``), locking the user out at the limit."""
     user.failed_sign_in_attempts += 1
     if user.failed_sign_in_attempts >= settings.portal_lockout_attempts:
         user.failed_sign_in_attempts = 0
         user.locked_until = now + timedelta(minutes=settings.portal_lockout_minutes)
+        _audit(s, user, SIGN_IN, "locked_out")
         return SignInRefused(locked_until=user.locked_until)
+    _audit(s, user, SIGN_IN, f"wrong_{what}")
     return SignInRefused()
 
 
@@ -112,13 +133,17 @@ def start(uow: UnitOfWork, settings: Settings, email: str, password: str) -> tup
         ).first()
         if found is None or found[0].password_hash is None:
             verify_password(password, _DUMMY_HASH)  # answer as slowly as for a real user
+            audit.record(uow.session, None, SIGN_IN, outcome="unknown_user")
+            uow.commit()
             raise SignInRefused()
         user, org = found
         if _locked(user, now):
+            _audit(uow.session, user, SIGN_IN, "refused_while_locked")
+            uow.commit()
             raise SignInRefused(locked_until=user.locked_until)
         assert user.password_hash is not None
         if not verify_password(password, user.password_hash) or not (user.active and org.active):
-            refused = _fail(user, settings, now)
+            refused = _fail(uow.session, user, settings, now, "password")
             uow.commit()
             raise refused
         token = new_token()
@@ -261,7 +286,8 @@ def new_recovery_codes() -> list[str]:
     return codes
 
 
-def _signed_in(row: PortalSession, user: User) -> str:
+def _signed_in(s: Session, row: PortalSession, user: User, how: str) -> str:
+    _audit(s, user, SIGN_IN, how)
     user.failed_sign_in_attempts = 0
     user.locked_until = None
     user.last_sign_in_at = utcnow()
@@ -270,7 +296,7 @@ def _signed_in(row: PortalSession, user: User) -> str:
 
 
 def _refuse_code(uow: UnitOfWork, row: PortalSession, user: User, settings: Settings) -> NoReturn:
-    refused = _fail(user, settings, utcnow())
+    refused = _fail(uow.session, user, settings, utcnow(), "code")
     if refused.locked_until is not None:
         uow.session.delete(row)  # locked out: start again with the password, later
     uow.commit()
@@ -294,7 +320,7 @@ def confirm_totp(
         user.totp_secret = secret
         user.totp_last_step = step
         user.recovery_code_digests = [_recovery_digest(c) for c in codes]
-        token = _signed_in(row, user)
+        token = _signed_in(uow.session, row, user, "signed_in_authenticator_set_up")
         uow.commit()
         return token, codes
 
@@ -309,7 +335,7 @@ def second_factor(uow: UnitOfWork, settings: Settings, session_id: int, code: st
         if step is None:
             _refuse_code(uow, row, user, settings)
         user.totp_last_step = step
-        token = _signed_in(row, user)
+        token = _signed_in(uow.session, row, user, "signed_in")
         uow.commit()
         return token
 
@@ -330,7 +356,7 @@ def use_recovery_code(
             _refuse_code(uow, row, user, settings)
         digests.remove(match)
         user.recovery_code_digests = digests
-        token = _signed_in(row, user)
+        token = _signed_in(uow.session, row, user, "signed_in_recovery_code")
         uow.commit()
         return token, len(digests)
 
@@ -346,7 +372,12 @@ def set_data(uow: UnitOfWork, session_id: int, data: dict[str, Any]) -> None:
 
 def sign_out(uow: UnitOfWork, token: str) -> None:
     with uow:
-        uow.session.execute(
-            delete(PortalSession).where(PortalSession.token_digest == token_digest(token))
+        row = uow.session.scalar(
+            select(PortalSession).where(PortalSession.token_digest == token_digest(token))
         )
+        if row is not None:
+            user = uow.session.get(User, row.user_id)
+            if user is not None:
+                _audit(uow.session, user, SIGN_OUT, "signed_out")
+            uow.session.execute(delete(PortalSession).where(PortalSession.id == row.id))
         uow.commit()
