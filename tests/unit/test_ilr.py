@@ -251,8 +251,8 @@ def test_the_uncorrected_2025_26_sample_is_rejected_at_line_349() -> None:
         )
     ]
     assert error.message == (
-        "The file does not match the 2025-26 ILR schema: 1 problem was found, so nothing in it "
-        "was loaded. Correct the file and send it again."
+        "The file does not match the 2025-26 ILR schema: 1 problem was found. "
+        "Correct the file and send it again."
     )
 
 

@@ -103,8 +103,7 @@ def header_problems(names: Sequence[str], columns: Columns) -> list[tuple[str, s
 def _rejected(problems: list[RecordProblem]) -> FeedRejected:
     counted = "1 problem was" if len(problems) == 1 else f"{len(problems):,} problems were"
     return FeedRejected(
-        f"{counted} found with the file as a whole, so none of its records was loaded; "
-        "correct the file and send it again",
+        f"{counted} found with the file as a whole; correct the file and send it again",
         problems,
     )
 

@@ -68,8 +68,8 @@ def read_ilr(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FeedFile:
         counted = "1 problem was" if total == 1 else f"{total:,} problems were"
         shown = f" The first {len(problems)} are listed." if total > len(problems) else ""
         raise FeedRejected(
-            f"The file does not match the {year.year} ILR schema: {counted} found, so nothing "
-            f"in it was loaded. Correct the file and send it again.{shown}",
+            f"The file does not match the {year.year} ILR schema: {counted} found. "
+            f"Correct the file and send it again.{shown}",
             problems,
         )
     return _Reader(year).read(tree.getroot())

@@ -33,11 +33,10 @@ class FeedFileRejected(ValidationFailed):
     title = "The feed file was rejected"
 
     def __init__(self, file_name: str, rejected: FeedRejected) -> None:
-        message = rejected.message.rstrip(".") + "."
-        if "loaded" not in message:  # the readers' summaries mostly say so already
-            message += " Nothing in the file was loaded."
+        # A reader says what is wrong with the file; what that means for a load is said here.
+        message = rejected.message.rstrip(".")
         super().__init__(
-            f"{file_name}: {message[0].upper()}{message[1:]}",
+            f"{file_name}: {message[0].upper()}{message[1:]}. Nothing in the file was loaded.",
             errors=[problem_error(p) for p in rejected.problems],
             extra={"file_name": file_name, "problem_count": len(rejected.problems)},
         )
