@@ -91,17 +91,22 @@ def _stage_after_password(user: User) -> str:
     return SECOND_FACTOR
 
 
-def _audit(s: Session, user: User, action: str, outcome: str) -> None:
-    org = s.get(Organisation, user.organisation_id)
-    assert org is not None
-    actor = Actor(
+def actor_of(user: User, org: Organisation) -> Actor:
+    """The person acting for their organisation, with their role, as every service sees them."""
+    return Actor(
         organisation_id=org.id,
         organisation_kind=org.kind,
         ukprn=org.ukprn,
         user_id=user.id,
         user_label=user.display_name,
+        role=user.role,
     )
-    audit.record(s, actor, action, outcome=outcome)
+
+
+def _audit(s: Session, user: User, action: str, outcome: str) -> None:
+    org = s.get(Organisation, user.organisation_id)
+    assert org is not None
+    audit.record(s, actor_of(user, org), action, outcome=outcome)
 
 
 def _fail(s: Session, user: User, settings: Settings, now: datetime, what: str) -> SignInRefused:
@@ -184,14 +189,7 @@ def load(uow: UnitOfWork, settings: Settings, token: str) -> SessionView | None:
         if now - row.last_seen_at > LAST_SEEN_GRANULARITY:
             row.last_seen_at = now
             uow.commit()
-        actor = Actor(
-            organisation_id=org.id,
-            organisation_kind=org.kind,
-            ukprn=org.ukprn,
-            user_id=user.id,
-            user_label=user.display_name,
-            role=user.role,
-        )
+        actor = actor_of(user, org)
         return SessionView(
             id=row.id,
             stage=row.stage,
