@@ -125,7 +125,6 @@ def background_events(url: str, learners: int, events: int, seed: int) -> tuple[
                 source="AO",
                 organisation_id=ao.organisation_id,
                 received_at=now,
-                record_count=events,
                 counts={},
                 problems=[],
                 details={"bench": "background"},

@@ -303,7 +303,6 @@ def load_in(
         file_name=file_name,
         sha256=sha256,
         received_at=utcnow(),
-        record_count=len(feed.awards) + _records_refused(feed.problems),
         counts={},
         problems=[],
         details=dict(feed.details),
@@ -311,7 +310,8 @@ def load_in(
     s.add(load)
     s.flush()
     lock(s, load)
-    report = LoadReport(load_id=load.id, source=feed.source, records=load.record_count)
+    records = len(feed.awards) + _records_refused(feed.problems)
+    report = LoadReport(load_id=load.id, source=feed.source, records=records)
     report.problems.extend(feed.problems)
     checked = _check_all(s, feed.awards, report)
     settled = identify.identify(

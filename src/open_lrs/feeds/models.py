@@ -28,7 +28,6 @@ class FeedLoad(Base):
     file_name: Mapped[str | None] = mapped_column(String(255))
     sha256: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    record_count: Mapped[int] = mapped_column(Integer)
     counts: Mapped[dict[str, int]] = mapped_column(JSON)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -18,15 +18,14 @@ from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import (
     FieldError,
     Forbidden,
-    LearnerNotFound,
-    LearnerNotVerified,
     ValidationFailed,
 )
 from open_lrs.core.security import Actor
 from open_lrs.organisations.models import Organisation
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
-from open_lrs.records.access import RecordRequest, open_record
+from open_lrs.records import reading
+from open_lrs.records.access import RecordRequest
 
 # What the learner's access log holds: every read of their record (learning events, enrolment
 # summary) and every challenge, including refused attempts.
@@ -77,11 +76,7 @@ def plr_access_log(
         whole_log = False
     with uow:
         s = uow.session
-        try:
-            opened = open_record(s, actor, Action.AUDIT_READ, req)
-        except (LearnerNotFound, LearnerNotVerified):
-            uow.commit()  # the refused attempt's audit row
-            raise
+        opened = reading.opened(uow, actor, Action.AUDIT_READ, req)
         where: list[ColumnElement[bool]] = [
             AuditEvent.learner_id.in_(opened.learner_ids),
             AuditEvent.action.in_(PLR_ACCESS),

@@ -63,7 +63,6 @@ def upgrade() -> None:
         sa.Column("file_name", sa.String(length=255), nullable=True),
         sa.Column("sha256", sa.String(length=64), nullable=True),
         sa.Column("received_at", open_lrs.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("record_count", sa.Integer(), nullable=False),
         sa.Column("counts", sa.JSON(), nullable=False),
         sa.Column("problems", sa.JSON(), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
