@@ -79,21 +79,28 @@ class UserFactory:
         self.count = 0
 
     def __call__(
-        self, role: str = "registrar", kind: str = "provider", *, change_required: bool = False
+        self,
+        role: str = "registrar",
+        kind: str = "provider",
+        *,
+        change_required: bool = False,
+        ukprn: str | None = None,
     ) -> PortalUser:
-        actor, _ = self.make_org(kind)
+        """A user of a new organisation of ``kind``, or of the organisation ``ukprn``."""
+        if ukprn is None:
+            ukprn = self.make_org(kind)[0].ukprn
         self.count += 1
-        email = f"person{self.count}.{actor.ukprn}@example.org"
+        email = f"person{self.count}.{ukprn}@example.org"
         users.add_user(
             self.db.unit_of_work(),
-            ukprn=actor.ukprn,
+            ukprn=ukprn,
             email=email,
             display_name=f"Person {self.count}",
             role=role,
             password=PASSWORD,
             change_required=change_required,
         )
-        return PortalUser(email, actor.ukprn, role, self.db)
+        return PortalUser(email, ukprn, role, self.db)
 
 
 @pytest.fixture

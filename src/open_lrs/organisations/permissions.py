@@ -37,6 +37,8 @@ class Action(StrEnum):
     FEED_SCHOOL = "feed.school"
     CATALOGUE_MANAGE = "catalogue.manage"
     ORGANISATION_MANAGE = "organisation.manage"
+    USERS_MANAGE = "users.manage"
+    KEYS_MANAGE = "keys.manage"
 
 
 ACTION_DESCRIPTIONS: dict[Action, str] = {
@@ -56,10 +58,19 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
     Action.FEED_AWARDS: "Load unit and qualification awards as an awarding organisation",
     Action.FEED_SCHOOL: "Load school results (GCSE, A level)",
     Action.CATALOGUE_MANAGE: "Load the qualification and unit catalogue",
-    Action.ORGANISATION_MANAGE: "Create organisations and API keys",
+    Action.ORGANISATION_MANAGE: "Create organisations and API keys for any organisation",
+    Action.USERS_MANAGE: "Invite the organisation's own portal users, set their roles, remove them",
+    Action.KEYS_MANAGE: "Create and revoke the organisation's own API keys",
 }
 
-_EVERYONE = {Action.LEARNER_VERIFY, Action.LEARNER_RETRIEVE, Action.REPORT_MERGES}
+# Every organisation verifies ULNs, and looks after its own people and keys.
+_EVERYONE = {
+    Action.LEARNER_VERIFY,
+    Action.LEARNER_RETRIEVE,
+    Action.REPORT_MERGES,
+    Action.USERS_MANAGE,
+    Action.KEYS_MANAGE,
+}
 _REGISTRARS = _EVERYONE | {
     Action.LEARNER_REGISTER,
     Action.LEARNER_READ,
@@ -133,6 +144,8 @@ ROLES: dict[Role, frozenset[Action]] = {
     Role.REGISTRAR: frozenset(Action)
     - {
         Action.ORGANISATION_MANAGE,
+        Action.USERS_MANAGE,
+        Action.KEYS_MANAGE,
         Action.AUDIT_READ,
         Action.CATALOGUE_MANAGE,
         Action.LEARNER_MERGE,

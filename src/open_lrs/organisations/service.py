@@ -28,6 +28,11 @@ UKPRN = re.compile(r"^[0-9]{8}$")
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
+def permitted(actor: Actor, action: Action) -> bool:
+    """Whether ``require`` would let ``actor`` do ``action`` (to offer only what is allowed)."""
+    return is_allowed(actor.organisation_kind, action) and role_allows(actor.role, action)
+
+
 def require(actor: Actor, action: Action) -> None:
     """The one permission check: the organisation's kind, then the person's role, if any."""
     if not is_allowed(actor.organisation_kind, action):

@@ -11,7 +11,17 @@ from starlette.responses import Response
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
-from open_lrs.portal import errors, routes_auth, routes_learners, routes_pages, routes_register
+from open_lrs.portal import (
+    errors,
+    routes_admin,
+    routes_auth,
+    routes_batches,
+    routes_keys,
+    routes_learners,
+    routes_pages,
+    routes_register,
+    routes_users,
+)
 from open_lrs.portal.web import current_session
 
 STATIC = files("open_lrs.portal") / "static"
@@ -36,7 +46,16 @@ def load_session(request: Request) -> None:
 
 def install_portal(app: FastAPI) -> None:
     portal = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
-    for module in (routes_pages, routes_auth, routes_learners, routes_register):
+    for module in (
+        routes_pages,
+        routes_auth,
+        routes_learners,
+        routes_register,
+        routes_batches,
+        routes_users,
+        routes_keys,
+        routes_admin,
+    ):
         portal.include_router(module.router)
     app.include_router(portal)
     app.mount("/static", CachedStaticFiles(directory=str(STATIC)), name="static")

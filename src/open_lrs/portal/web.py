@@ -21,6 +21,8 @@ from starlette.datastructures import FormData
 from open_lrs import __version__
 from open_lrs.core.db import Database
 from open_lrs.core.settings import Settings
+from open_lrs.organisations.permissions import Action
+from open_lrs.organisations.service import permitted
 from open_lrs.portal import auth
 from open_lrs.portal.auth import SessionView
 from open_lrs.portal.models import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
@@ -90,6 +92,14 @@ ENV.filters["iso_long_date"] = _iso_long_date
 ENV.globals["asset_version"] = __version__
 ENV.filters["long_date"] = _long_date
 ENV.globals["field_labels"] = FIELD_LABELS
+
+
+def _can(session: SessionView | None, action: str) -> bool:
+    """For templates: whether to offer something (the service checks again when it is done)."""
+    return session is not None and permitted(session.actor, Action(action))
+
+
+ENV.globals["can"] = _can
 # Where each unfinished sign-in stage continues.
 STAGE_PAGES = {
     CHANGE_PASSWORD: "/sign-in/new-password",
