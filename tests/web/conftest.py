@@ -4,11 +4,18 @@ driven by Playwright through Debian's Chromium (/usr/bin/chromium, headless).
 Chromium missing is a failure, not a skip: `.ci/run` installs it (apt-get install chromium).
 Each journey runs twice: with the mouse, and with the keyboard alone (Tab to move, typing,
 Enter and Space to act; arrow keys only inside a radio group, as browsers require).
+
+axe-core (from the npm registry: scripts/fetch_axe.py) is injected into every page; each page a
+mouse journey reaches is checked against WCAG 2.2 A and AA, and any violation fails the test.
+The keyboard journeys reach the same pages. A screenshot of each page is saved under
+build/screenshots (LRS_SCREENSHOTS to put them elsewhere), for CI to keep.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -33,7 +40,11 @@ from open_lrs.organisations import service as orgs
 from open_lrs.organisations import users
 from open_lrs.organisations.models import User
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("LRS_SCREENSHOTS", ROOT / "build" / "screenshots"))
+# The rules of WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags them.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PASSWORD = "correct horse battery staple"
 LRS = [str(Path(sys.executable).with_name("lrs"))]
 
@@ -117,13 +128,33 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, server: Server) -> Iterator[Page]:
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, fetched (once, and checked) by scripts/fetch_axe.py."""
+    fetched = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "fetch_axe.py"), "--dest", str(ROOT / ".cache")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if fetched.returncode != 0:
+        pytest.fail(f"could not fetch axe-core: {fetched.stderr or fetched.stdout}", pytrace=False)
+    return Path(fetched.stdout.strip()).read_text(encoding="utf-8")
+
+
+def open_page(browser: Browser, server: Server, axe_source: str) -> Page:
+    """A page in a new browser context (its own cookies), with axe-core in every document."""
     context = browser.new_context(base_url=server.base)
+    context.add_init_script(script=axe_source)
     context.set_default_timeout(10_000)
-    page = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server, axe_source: str) -> Iterator[Page]:
+    page = open_page(browser, server, axe_source)
     yield page
-    context.close()
+    page.context.close()
 
 
 @dataclass
@@ -187,15 +218,45 @@ _TABS_AHEAD = """el => {
 }"""
 
 
+_AXE_RUN = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(
+  r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               nodes: v.nodes.map(n => n.target.join(' '))})))"""
+_saved: set[str] = set()
+
+
+def check_page(page: Page) -> None:
+    """axe-core's WCAG 2.2 A/AA rules on the page as it is now (a failure lists each
+    violation), then a screenshot of it, once per heading and state."""
+    page.wait_for_load_state("load")
+    violations = page.evaluate(_AXE_RUN, WCAG_TAGS)
+    assert violations == [], f"{page.url}: accessibility violations\n" + json.dumps(
+        violations, indent=2
+    )
+    heading = page.locator("h1").first.inner_text().strip() if page.locator("h1").count() else ""
+    name = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")[:60] or "page"
+    if page.locator(".govuk-error-summary").count():
+        name += "-error"
+    if name not in _saved:
+        _saved.add(name)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
 class Driver:
-    """Acts on a page with the mouse, or with the keyboard alone."""
+    """Acts on a page with the mouse, or with the keyboard alone. With the mouse, each page
+    reached is checked for accessibility (the keyboard reaches the same pages)."""
 
     def __init__(self, page: Page, keyboard: bool) -> None:
         self.page = page
         self.keyboard = keyboard
 
+    def arrived(self) -> None:
+        if not self.keyboard:
+            check_page(self.page)
+
     def goto(self, path: str) -> None:
         self.page.goto(path)
+        self.arrived()
 
     def _reach(self, target: Locator) -> None:
         """Press Tab until ``target`` has the focus: as many presses as the tab order says,
@@ -243,7 +304,9 @@ class Driver:
     def press(self, button: str) -> None:
         target = self.page.get_by_role("button", name=button, exact=True)
         if not self.keyboard:
-            target.click()
+            with self.page.expect_navigation():
+                target.click()
+            self.arrived()
             return
         self._reach(target)
         with self.page.expect_navigation():
@@ -252,7 +315,9 @@ class Driver:
     def follow(self, link: str, *, exact: bool = True) -> None:
         target = self.page.get_by_role("link", name=link, exact=exact).first
         if not self.keyboard:
-            target.click()
+            with self.page.expect_navigation():
+                target.click()
+            self.arrived()
             return
         self._reach(target)
         with self.page.expect_navigation():

@@ -13,6 +13,7 @@ from tests.web.conftest import (
     Person,
     Server,
     make_person,
+    open_page,
     register_learner,
     sign_in,
 )
@@ -148,7 +149,9 @@ def test_register_a_learner_and_the_possible_match_path(
     driver.press("Continue")
     assert driver.errors() == ["Reason is required when none of them is this learner"]
     driver.choose("None of them: register a new learner")
-    driver.fill("Why is none of them this learner?", "Twin brother, confirmed with the school")
+    driver.fill(
+        "If none of them is this learner, why not?", "Twin brother, confirmed with the school"
+    )
     driver.press("Continue")
     second = driver.page.locator("#new-uln").inner_text().strip()
     assert re.fullmatch(r"[1-9][0-9]{9}", second)
@@ -156,7 +159,7 @@ def test_register_a_learner_and_the_possible_match_path(
 
 
 def test_edit_with_a_version_conflict(
-    driver: Driver, person: Person, server: Server, browser: Browser
+    driver: Driver, person: Person, server: Server, browser: Browser, axe_source: str
 ) -> None:
     uln = register_learner(
         server, given_name="Morwenna", family_name="Trelawny", date_of_birth="2006-08-21"
@@ -165,7 +168,7 @@ def test_edit_with_a_version_conflict(
     driver.goto(f"/learners/{uln}")
     driver.follow("Change the learner's details", exact=False)
     # Meanwhile, someone else changes the postcode in another browser.
-    other = Driver(browser.new_context(base_url=server.base).new_page(), keyboard=False)
+    other = Driver(open_page(browser, server, axe_source), keyboard=False)
     sign_in(other, make_person(server))
     other.goto(f"/learners/{uln}/edit")
     other.fill("Postcode", "TR1 2AB")
