@@ -13,7 +13,7 @@ from open_lrs.organisations import users
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
 from tests.conftest import OrgFactory
-from tests.portal.conftest import UserFactory, error_summary, sign_in, submit
+from tests.portal.conftest import UserFactory, csrf, error_summary, sign_in, submit
 
 
 def test_pages_follow_the_design_system_off_gov_uk(client: TestClient) -> None:
@@ -53,20 +53,13 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
 def test_a_viewer_reads_but_cannot_register(client: TestClient, make_user: UserFactory) -> None:
     sign_in(client, make_user("viewer"))
     assert client.get("/find").status_code == 200
-    r = submit(client, "/register", {})
-    r = submit(
-        client,
-        "/register/name",
-        {"given_name": "Ada", "family_name": "Lovelace"},
-    )
-    r = submit(
-        client,
-        "/register/date-of-birth",
-        {"date_of_birth-day": "10", "date_of_birth-month": "12", "date_of_birth-year": "2008"},
-    )
-    r = submit(client, "/register/gender", {"gender": "2"})
-    r = submit(client, "/register/address", {"postcode": "SW1A 1AA"})
-    r = submit(client, "/register/check", {})
+    assert "Register a learner" not in client.get("/").text  # not offered
+    for path in ("/register", "/register/name", "/register/check"):
+        r = client.get(path)
+        assert r.status_code == 403, path
+        assert "Your role (viewer)" in r.text
+    # Nor by posting the journey's forms without its pages.
+    r = client.post("/register/name", data={"csrf_token": csrf(client.get("/find").text)})
     assert r.status_code == 403
     assert "You cannot do this" in r.text
     assert "Your role (viewer)" in r.text

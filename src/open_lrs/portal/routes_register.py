@@ -7,18 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from open_lrs.core.errors import PossibleMatches, TooManyMatches
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerRegistration
 from open_lrs.matching.schemas import Match
+from open_lrs.organisations.permissions import Action
 from open_lrs.portal import auth, forms
 from open_lrs.portal.auth import SessionView
 from open_lrs.portal.errors import FormError
-from open_lrs.portal.web import Form, SignedIn, database_of, field, redirect, render
+from open_lrs.portal.web import Form, SignedIn, database_of, field, needs, redirect, render
 
-router = APIRouter(include_in_schema=False)
+# Every page of the journey leads to registering: a user who may not is told at its start.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(needs(Action.LEARNER_REGISTER))])
 KEY = "register"
 
 

@@ -22,7 +22,7 @@ from open_lrs import __version__
 from open_lrs.core.db import Database
 from open_lrs.core.settings import Settings
 from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import permitted
+from open_lrs.organisations.service import permitted, require
 from open_lrs.portal import auth
 from open_lrs.portal.auth import SessionView
 from open_lrs.portal.models import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
@@ -151,6 +151,18 @@ def signed_in(request: Request) -> SessionView:
     if found.stage != SIGNED_IN:
         raise SignInRequired(STAGE_PAGES.get(found.stage, "/sign-in"))
     return found
+
+
+def needs(action: Action) -> Any:
+    """A dependency factory for pages that only lead to ``action``: the signed-in user, when
+    the one permission check allows it (otherwise the 403 page, before any form is filled)."""
+
+    def dependency(request: Request) -> SessionView:
+        found = signed_in(request)
+        require(found.actor, action)
+        return found
+
+    return dependency
 
 
 def signing_in(stage: str) -> Any:
