@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,7 +22,14 @@ from starlette.responses import Response
 
 from open_lrs.core.errors import FieldError, Forbidden, LrsError, NotFound, field_errors
 from open_lrs.core.logging import get_logger
-from open_lrs.portal.web import FIELD_LABELS, CsrfFailed, SignInRequired, redirect, render
+from open_lrs.portal.web import (
+    FIELD_LABELS,
+    CsrfFailed,
+    SignInRequired,
+    local_path,
+    redirect,
+    render,
+)
 
 log = get_logger("open_lrs.portal")
 
@@ -104,6 +112,9 @@ Handler = Callable[[Request, Exception], Awaitable[Response] | Response]
 
 async def _portal_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, SignInRequired):
+        asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if exc.location == "/sign-in" and request.method == "GET" and local_path(asked):
+            return redirect("/sign-in?" + urlencode({"next": asked}))
         return redirect(exc.location)
     if isinstance(exc, CsrfFailed):
         return render(request, "errors/csrf.html", {"title": "Your form has expired"}, status=400)

@@ -14,12 +14,14 @@ from open_lrs.portal.auth import SessionView, SignInRefused
 from open_lrs.portal.errors import FormError, to_form_errors
 from open_lrs.portal.models import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
 from open_lrs.portal.web import (
+    NEXT_COOKIE,
     SESSION_COOKIE,
     STAGE_PAGES,
     Form,
     current_session,
     database_of,
     field,
+    local_path,
     redirect,
     render,
     set_cookie,
@@ -50,12 +52,31 @@ def _locked_page(request: Request, refused: SignInRefused) -> Response:
     return response
 
 
+def _then(request: Request) -> str:
+    """Where to go once signed in: the page asked for before signing in, or the start page."""
+    return local_path(request.cookies.get(NEXT_COOKIE)) or "/"
+
+
+def _signed_in(response: Response) -> Response:
+    response.delete_cookie(NEXT_COOKIE, path="/")
+    return response
+
+
 @router.get("/sign-in")
 def sign_in_page(request: Request) -> Response:
+    """The sign-in form. ``?next=`` is the page asked for: kept (in a cookie, through every
+    step of signing in) only when it is a path on this site, so a link cannot send a person
+    who signs in to another site."""
+    wanted = local_path(request.query_params.get("next"))
     found = current_session(request)
     if found is not None and found.stage == SIGNED_IN:
-        return redirect("/")
-    return render(request, "auth/sign_in.html", {"title": "Sign in", "values": {}})
+        return redirect(wanted or "/")
+    response = render(request, "auth/sign_in.html", {"title": "Sign in", "values": {}})
+    if wanted:
+        set_cookie(response, request, NEXT_COOKIE, wanted)
+    else:
+        response.delete_cookie(NEXT_COOKIE, path="/")
+    return response
 
 
 @router.post("/sign-in")
@@ -141,10 +162,12 @@ def set_up(request: Request, session: SettingUp, form: Form) -> Response:
         return _set_up_page(request, session, [_code_error(code)])
     request.state.portal_session = None  # the page below is for the signed-in session
     response = render(
-        request, "auth/recovery_codes.html", {"title": "Save your recovery codes", "codes": codes}
+        request,
+        "auth/recovery_codes.html",
+        {"title": "Save your recovery codes", "codes": codes, "then": _then(request)},
     )
     set_cookie(response, request, SESSION_COOKIE, token)
-    return response
+    return _signed_in(response)
 
 
 @router.get("/sign-in/code")
@@ -164,7 +187,7 @@ def code(request: Request, session: SecondFactor, form: Form) -> Response:
             return _locked_page(request, refused)
         context = {"title": "Enter the code from your app", "errors": [_code_error(entered)]}
         return render(request, "auth/code.html", context, status=400)
-    return start_session("/", request, token)
+    return _signed_in(start_session(_then(request), request, token))
 
 
 @router.get("/sign-in/recovery-code")
@@ -189,10 +212,12 @@ def recovery(request: Request, session: SecondFactor, form: Form) -> Response:
         return render(request, "auth/recovery.html", context, status=400)
     request.state.portal_session = None
     response = render(
-        request, "auth/signed_in_with_recovery.html", {"title": "You are signed in", "left": left}
+        request,
+        "auth/signed_in_with_recovery.html",
+        {"title": "You are signed in", "left": left, "then": _then(request)},
     )
     set_cookie(response, request, SESSION_COOKIE, token)
-    return response
+    return _signed_in(response)
 
 
 @router.post("/sign-out")

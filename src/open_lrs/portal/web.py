@@ -11,6 +11,7 @@ import hmac
 import secrets
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request, Response
@@ -29,6 +30,8 @@ from open_lrs.portal.models import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, 
 
 SESSION_COOKIE = "lrs_session"
 BROWSER_COOKIE = "lrs_browser"
+# The page a visitor asked for before signing in, to go on to once signed in.
+NEXT_COOKIE = "lrs_next"
 CSRF_FIELD = "csrf_token"
 SERVICE_NAME = "Open LRS"
 
@@ -242,6 +245,20 @@ def render(
     if new_browser := getattr(request.state, "new_browser", None):
         set_cookie(response, request, BROWSER_COOKIE, new_browser)
     return response
+
+
+def local_path(value: str | None) -> str | None:
+    """``value`` when it is a path on this site to go on to after signing in; otherwise None.
+    Only a path: no scheme, no host, nothing a browser could read as another site ("//host",
+    "/\\host"), and no sign-in page (which would go round in a circle)."""
+    if not value or len(value) > 2000 or not value.startswith("/"):
+        return None
+    if value.startswith("//") or "\\" in value or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith(("/sign-in", "/sign-out")):
+        return None
+    return value
 
 
 def redirect(location: str) -> RedirectResponse:
