@@ -162,6 +162,12 @@ def test_merge_and_unmerge_restore_both_learners(client: TestClient, make_org: O
     assert verify["result"] == "linked_match"
     assert verify["code"] == "WSVRC002"
     assert verify["uln"] == master["uln"]
+    # A claim on the merged ULN that does not match is not told the ULN it became.
+    stranger = _verify(
+        client, provider, uln=linked["uln"], given_name="Zebedee", family_name="Quux"
+    )
+    assert stranger["result"] == "no_match"
+    assert stranger["uln"] == linked["uln"]
 
     again = client.post(
         "/api/v1/learners/merge",

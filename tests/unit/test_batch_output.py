@@ -54,6 +54,7 @@ VERIFY_ROW = [
     "Line",
     "MISIdentifier",
     "ULN",
+    "FoundULN",
     "ResponseCode",
     "FailureFlags",
     "Message",
@@ -458,11 +459,20 @@ def test_verification_rows_and_totals_per_code() -> None:
     assert (match["GivenName"], match["FamilyName"]) == ("Siân", "Llewellyn")
     assert (match["DateOfBirth"], match["Gender"]) == ("2008-05-01", "2")
     assert (match["MISIdentifier"], match["ULN"], match["Line"]) == ("V-0", "1234567899", "2")
+    assert match["FoundULN"] == "1234567899"
     assert failed["FailureFlags"] == "VRF1 VRF7"
+    assert failed["FoundULN"] == ""  # a claim that does not match learns nothing more
     assert unknown["ULN"] == "9999999999"  # the ULN given, though it is on no record
+    assert unknown["FoundULN"] == ""
     assert (unknown["GivenName"], unknown["FamilyName"]) == ("Ann", "")
     assert pending["Message"] == NOT_PROCESSED
     assert malformed["Message"] == "DateOfBirth: not a date (YYYY-MM-DD)"
+
+
+def test_a_linked_match_shows_the_uln_found_beside_the_uln_given() -> None:
+    linked = verify_row(0, "WSVRC002", uln="1000000010")
+    _, (line,) = parse(verification_output([linked], verify_summary()))
+    assert (line["ULN"], line["FoundULN"]) == ("1234567899", "1000000010")
 
 
 def test_verification_cells_are_neutralised() -> None:

@@ -64,6 +64,7 @@ VERIFICATION_ROW_COLUMNS = (
     "Line",
     "MISIdentifier",
     "ULN",
+    "FoundULN",
     "ResponseCode",
     "FailureFlags",
     "Message",
@@ -150,13 +151,20 @@ def _registration_cells(row: OutputRow) -> dict[str, str]:
     return cells
 
 
+def _verified(code: str | None) -> bool:
+    """A verification code that found the learner (WSVRC001 to WSVRC004)."""
+    return code in VERIFICATION_CODES and VERIFICATION_CODES[code].total == EXISTING
+
+
 def _verification_cells(row: OutputRow) -> dict[str, str]:
-    # The ULN as given, like the names beside it: the row answers about that claim.
+    # The ULN as given, like the names beside it: the row answers about that claim; and the
+    # ULN on the register it was found as (a merged ULN's master, for a linked match).
     given_uln = row.fields.get("uln") or row.uln
     return {
         "Line": _text(row.line),
         "MISIdentifier": _text(row.mis_identifier or row.fields.get("mis_identifier")),
         "ULN": _text(given_uln),
+        "FoundULN": _text(row.uln if _verified(row.return_code) else None),
         "ResponseCode": _text(row.return_code),
         "FailureFlags": " ".join(row.flags),
         "Message": _message(row),

@@ -15,7 +15,13 @@ from open_lrs.learners import repository as repo
 from open_lrs.learners.models import LINKED, Learner
 from open_lrs.learners.schemas import RetrievedUln, RetrieveResponse, VerifyRequest, VerifyResponse
 from open_lrs.learners.uln import uln_error
-from open_lrs.learners.verification import NOT_FOUND, Candidate, Claim, VerificationOutcome
+from open_lrs.learners.verification import (
+    NOT_FOUND,
+    Candidate,
+    Claim,
+    VerificationOutcome,
+    VerificationResult,
+)
 from open_lrs.learners.verification import verify as verify_claim
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
@@ -107,10 +113,12 @@ def verify_details(
         learner_id=master.id,
         details={"failure_flags": list(outcome.failure_flags)},
     )
+    matched = outcome.result != VerificationResult.NO_MATCH
     response = VerifyResponse(
         result=outcome.result.value,
         code=outcome.lrs_code,
-        uln=master.uln,
+        # A claim that does not match learns nothing more: not the ULN a merged one became.
+        uln=master.uln if matched else uln,
         searched_uln=uln,
         failure_flags=list(outcome.failure_flags),
     )

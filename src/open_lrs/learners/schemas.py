@@ -218,7 +218,10 @@ class VerifyResponse(BaseModel):
         "match", "linked_match", "similar_match", "similar_linked_match", "no_match", "not_found"
     ]
     code: str = Field(description="The LRS verification code (WSVRC001 to WSVRC006)")
-    uln: str = Field(description="The ULN verified: the master's when the ULN asked for is linked")
+    uln: str = Field(
+        description="The ULN verified: the master's when the ULN asked for is linked and the "
+        "details match; the ULN asked for otherwise"
+    )
     searched_uln: str
     failure_flags: list[str] = Field(description="LRS failure flags VRF1 to VRF8")
 
