@@ -153,7 +153,8 @@ def _registration_cells(row: OutputRow) -> dict[str, str]:
 
 def _verified(code: str | None) -> bool:
     """A verification code that found the learner (WSVRC001 to WSVRC004)."""
-    return code in VERIFICATION_CODES and VERIFICATION_CODES[code].total == EXISTING
+    found = VERIFICATION_CODES.get(code) if code is not None else None
+    return found is not None and found.total == EXISTING
 
 
 def _verification_cells(row: OutputRow) -> dict[str, str]:
