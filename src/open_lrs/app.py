@@ -88,10 +88,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_body=settings.max_request_bytes,
         upload_paths={
             "/api/v1/batches": settings.max_upload_bytes,
+            "/batches/upload": settings.max_upload_bytes,  # the portal's upload form
             **{path: settings.max_feed_bytes for path in FEED_UPLOAD_PATHS},
             **{path: settings.max_upload_bytes for path in SOAP_PATHS},
         },
-        own_refusal_paths=SOAP_PATHS,
+        # The SOAP services answer with a fault; the portal's upload page with its own words.
+        own_refusal_paths=(*SOAP_PATHS, "/batches/upload"),
     )
     app.include_router(matching_router)
     app.include_router(learners_router)

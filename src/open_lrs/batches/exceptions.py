@@ -69,15 +69,32 @@ def list_exceptions(uow: UnitOfWork, actor: Actor, batch_id: int) -> list[BatchR
         return [service.row_out(r) for r in rows]
 
 
+def waiting_names(uow: UnitOfWork, actor: Actor, batch_id: int) -> dict[int, str]:
+    """The names in the rows waiting for a person, by position, for a person to tell the
+    rows apart (the caller's own batch only)."""
+    with uow:
+        uow.begin_read_only()
+        s = uow.session
+        own_batch(s, actor, batch_id)
+        found = s.execute(
+            select(BatchRow.position, BatchRow.fields).where(
+                BatchRow.batch_id == batch_id, BatchRow.state == EXCEPTION
+            )
+        ).all()
+        uow.commit()
+    names = {}
+    for position, cells in found:
+        parts = [cells.get(f) for f in ("given_name", "middle_other_name", "family_name")]
+        names[position] = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+    return names
+
+
 def _row(s: Session, actor: Actor, batch_id: int, position: int, *, lock: bool) -> BatchRow:
     own_batch(s, actor, batch_id)
     query = select(BatchRow).where(BatchRow.batch_id == batch_id, BatchRow.position == position)
     row = s.scalar(query.with_for_update() if lock else query)
     if row is None:
-        raise ValidationFailed(
-            f"Batch {batch_id} has no row {position}.",
-            errors=[FieldError("position", "no such row")],
-        )
+        raise service.BatchNotFound(f"Batch {batch_id} has no row {position}.")
     return row
 
 

@@ -37,7 +37,7 @@ from open_lrs.batches.windows import daytime_day_start
 from open_lrs.batches.windows import run_after as windows_run_after
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
-from open_lrs.core.errors import LrsError
+from open_lrs.core.errors import LrsError, NotFound
 from open_lrs.core.security import Actor
 from open_lrs.core.settings import get_settings
 from open_lrs.organisations.permissions import Action
@@ -46,11 +46,11 @@ from open_lrs.organisations.service import require
 MAX_JOB_ROWS = 200
 
 
-class BatchNotFound(LrsError):
-    status = 404
+class BatchNotFound(NotFound):
+    """No such batch, or a row of it: another organisation's is answered the same way."""
+
     code = "batch_not_found"
     title = "No such batch"
-    lrs_code = None
 
 
 class DuplicateFile(LrsError):
