@@ -116,6 +116,10 @@ class AuditQuery:
     until: datetime | None = None
     after_id: int | None = None
     limit: int = 100
+    # For people (the portal): newest first, paging back with before_id. The API keeps the
+    # oldest-first order that after_id pages through.
+    before_id: int | None = None
+    newest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def query(uow: UnitOfWork, actor: Actor, q: AuditQuery) -> Sequence[AuditEntry]:
             select(AuditEvent, Organisation.ukprn, Learner.uln)
             .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
             .outerjoin(Learner, Learner.id == AuditEvent.learner_id)
-            .order_by(AuditEvent.id)
+            .order_by(AuditEvent.id.desc() if q.newest_first else AuditEvent.id)
             .limit(q.limit)
         )
         if q.uln:
@@ -155,6 +159,8 @@ def query(uow: UnitOfWork, actor: Actor, q: AuditQuery) -> Sequence[AuditEntry]:
             stmt = stmt.where(AuditEvent.occurred_at < q.until)
         if q.after_id:
             stmt = stmt.where(AuditEvent.id > q.after_id)
+        if q.before_id:
+            stmt = stmt.where(AuditEvent.id < q.before_id)
         entries = [
             AuditEntry(
                 id=ev.id,
