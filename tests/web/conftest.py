@@ -61,6 +61,7 @@ class Server:
     db: Database
     ukprn: str
     process: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes]
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +88,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # A worker beside the server, as `make run` starts one, to process uploaded batches.
+    worker = subprocess.Popen(
+        [*LRS, "worker", "--poll", "0.2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -98,11 +106,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pass
         if time.monotonic() > deadline or process.poll() is not None:
             process.terminate()
+            worker.terminate()
             pytest.fail("lrs serve did not start")
         time.sleep(0.2)
-    yield Server(base, db, ukprn, process)
-    process.terminate()
-    process.wait(timeout=30)
+    yield Server(base, db, ukprn, process, worker)
+    for child in (process, worker):
+        child.terminate()
+    for child in (process, worker):
+        child.wait(timeout=30)
     db.engine.dispose()
 
 
@@ -322,6 +333,31 @@ class Driver:
         self._reach(target)
         with self.page.expect_navigation():
             self.page.keyboard.press("Enter")
+
+    def choose_file(self, label: str, path: Path) -> None:
+        """Choose a file for a file input: clicked, or reached with Tab and opened with Space;
+        the browser's file chooser is answered with ``path``."""
+        chooser = self.page.get_by_label(label, exact=True)
+        with self.page.expect_file_chooser() as opened:
+            if self.keyboard:
+                self._reach(chooser)
+                self.page.keyboard.press("Space")
+            else:
+                chooser.click()
+        opened.value.set_files(str(path))
+
+    def download(self, link: str, into: Path) -> Path:
+        """Follow a link that downloads a file; the file, saved under ``into``."""
+        target = self.page.get_by_role("link", name=link, exact=True).first
+        with self.page.expect_download() as started:
+            if self.keyboard:
+                self._reach(target)
+                self.page.keyboard.press("Enter")
+            else:
+                target.click()
+        saved = into / started.value.suggested_filename
+        started.value.save_as(saved)
+        return saved
 
     def heading(self) -> str:
         return self.page.locator("h1").first.inner_text().strip()
