@@ -145,8 +145,9 @@ def user_add(
         ),
     ] = False,
 ) -> None:
-    """Add a portal user. By default prints a one-time password (shown only this once) that the
-    user replaces at first sign-in, when they also set up an authenticator app."""
+    """Add a portal user. By default prints a one-time password (shown only this once, valid for
+    7 days) that the user replaces at first sign-in, when they also set up an authenticator
+    app."""
     if set_password:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         change_required = False
@@ -165,8 +166,10 @@ def user_add(
         )
     typer.echo(f"User {info.id} {info.email} added to UKPRN {info.ukprn} as {info.role}.")
     if change_required:
+        assert info.password_expires_at is not None
         typer.echo(
             f"One-time password (give it to the user; it is not shown again): {password}\n"
-            "They choose their own password and set up an authenticator app when they first "
-            "sign in."
+            f"It expires at {info.password_expires_at:%Y-%m-%d %H:%M} UTC "
+            f"({users.ONE_TIME_PASSWORD_LIFETIME.days} days). They choose their own password "
+            "and set up an authenticator app when they first sign in."
         )

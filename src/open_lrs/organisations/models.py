@@ -43,6 +43,8 @@ class User(Base):
     password_change_required: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # When a one-time password stops working (None: the user chose their own password).
+    password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     recovery_code_digests: Mapped[list[Any] | None] = mapped_column(JSON)

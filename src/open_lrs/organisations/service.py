@@ -77,9 +77,17 @@ def _validate_org(name: str, ukprn: str, kind: str) -> list[FieldError]:
     return errors
 
 
-def _issue_key(uow: UnitOfWork, org: Organisation, key_name: str) -> CreatedKey:
+def _issue_key(
+    uow: UnitOfWork, org: Organisation, key_name: str, created_by_user_id: int | None = None
+) -> CreatedKey:
     key = new_api_key()
-    row = ApiKey(organisation_id=org.id, name=key_name, prefix=key.prefix, key_digest=key.digest)
+    row = ApiKey(
+        organisation_id=org.id,
+        name=key_name,
+        prefix=key.prefix,
+        key_digest=key.digest,
+        created_by_user_id=created_by_user_id,
+    )
     uow.session.add(row)
     uow.flush()
     return CreatedKey(org.id, org.ukprn, row.id, key_name, key.plaintext)
@@ -102,14 +110,11 @@ def create_organisation(
         return created
 
 
-def _org_by_ukprn(uow: UnitOfWork, ukprn: str) -> Organisation:
+def org_by_ukprn(uow: UnitOfWork, ukprn: str) -> Organisation:
     org = uow.session.scalar(select(Organisation).where(Organisation.ukprn == ukprn))
     if org is None:
         raise NotFound(f"No organisation has UKPRN {ukprn}")
     return org
-
-
-org_by_ukprn = _org_by_ukprn
 
 
 @dataclass(frozen=True)
@@ -132,47 +137,117 @@ def read_organisation(uow: UnitOfWork, actor: Actor, ukprn: str | None = None) -
         )
     with uow:
         uow.begin_read_only()
-        org = _org_by_ukprn(uow, wanted)
+        org = org_by_ukprn(uow, wanted)
         return OrganisationInfo(org.name, org.ukprn, org.kind, org.active)
 
 
-def add_key(uow: UnitOfWork, *, ukprn: str, name: str) -> CreatedKey:
+def _check_key_name(name: str) -> None:
     if not name.strip() or len(name) > 100:
         raise ValidationFailed(
             "Invalid key name", errors=[FieldError("name", "must be 1 to 100 characters")]
         )
+
+
+def _key_info(row: ApiKey) -> KeyInfo:
+    return KeyInfo(row.id, row.name, row.prefix, row.created_at, row.last_used_at, row.revoked_at)
+
+
+def _keys_of(uow: UnitOfWork, org: Organisation) -> list[KeyInfo]:
+    rows = uow.session.scalars(
+        select(ApiKey).where(ApiKey.organisation_id == org.id).order_by(ApiKey.id)
+    )
+    return [_key_info(r) for r in rows]
+
+
+def _key_of(uow: UnitOfWork, org: Organisation, key_id: int) -> ApiKey:
+    """One of the organisation's keys; another organisation's is as unknown as no key."""
+    row = uow.session.scalar(
+        select(ApiKey).where(ApiKey.id == key_id, ApiKey.organisation_id == org.id)
+    )
+    if row is None:
+        raise NotFound(f"Organisation {org.ukprn} has no API key {key_id}")
+    return row
+
+
+def _revoke(uow: UnitOfWork, org: Organisation, key_id: int) -> KeyInfo:
+    row = _key_of(uow, org, key_id)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return _key_info(row)
+
+
+def add_key(uow: UnitOfWork, *, ukprn: str, name: str) -> CreatedKey:
+    _check_key_name(name)
     with uow:
-        created = _issue_key(uow, _org_by_ukprn(uow, ukprn), name.strip())
+        created = _issue_key(uow, org_by_ukprn(uow, ukprn), name.strip())
         uow.commit()
         return created
 
 
 def list_keys(uow: UnitOfWork, *, ukprn: str) -> list[KeyInfo]:
     with uow:
-        org = _org_by_ukprn(uow, ukprn)
-        rows = uow.session.scalars(
-            select(ApiKey).where(ApiKey.organisation_id == org.id).order_by(ApiKey.id)
-        )
-        return [
-            KeyInfo(r.id, r.name, r.prefix, r.created_at, r.last_used_at, r.revoked_at)
-            for r in rows
-        ]
+        return _keys_of(uow, org_by_ukprn(uow, ukprn))
 
 
 def revoke_key(uow: UnitOfWork, *, ukprn: str, key_id: int) -> KeyInfo:
     with uow:
-        org = _org_by_ukprn(uow, ukprn)
-        row = uow.session.scalar(
-            select(ApiKey).where(ApiKey.id == key_id, ApiKey.organisation_id == org.id)
-        )
-        if row is None:
-            raise NotFound(f"Organisation {ukprn} has no API key {key_id}")
-        if row.revoked_at is None:
-            row.revoked_at = utcnow()
+        info = _revoke(uow, org_by_ukprn(uow, ukprn), key_id)
         uow.commit()
-        return KeyInfo(
-            row.id, row.name, row.prefix, row.created_at, row.last_used_at, row.revoked_at
-        )
+        return info
+
+
+# An organisation's administrators look after its own keys in the portal: the same key
+# operations as the CLI's, checked, scoped to the actor's organisation and audited.
+
+
+def _audit_keys(uow: UnitOfWork, actor: Actor, outcome: str, key_id: int | None = None) -> None:
+    # audit.service imports this module (for ``require``), so it is imported when first used.
+    from open_lrs.audit import service as audit
+
+    details = {} if key_id is None else {"key_id": key_id}
+    audit.record(uow.session, actor, Action.KEYS_MANAGE, outcome=outcome, details=details)
+
+
+def list_keys_for(uow: UnitOfWork, actor: Actor) -> list[KeyInfo]:
+    """The actor's organisation's keys, revoked ones too (never the secrets)."""
+    require(actor, Action.KEYS_MANAGE)
+    with uow:
+        keys = _keys_of(uow, org_by_ukprn(uow, actor.ukprn))
+        _audit_keys(uow, actor, "listed")
+        uow.commit()
+        return keys
+
+
+def read_key_for(uow: UnitOfWork, actor: Actor, key_id: int) -> KeyInfo:
+    """One of the actor's organisation's keys (NotFound for another organisation's)."""
+    require(actor, Action.KEYS_MANAGE)
+    with uow:
+        info = _key_info(_key_of(uow, org_by_ukprn(uow, actor.ukprn), key_id))
+        _audit_keys(uow, actor, "viewed", key_id)
+        uow.commit()
+        return info
+
+
+def create_key(uow: UnitOfWork, actor: Actor, name: str) -> CreatedKey:
+    """A new key for the actor's organisation, returned once, recording who created it."""
+    require(actor, Action.KEYS_MANAGE)
+    _check_key_name(name)
+    with uow:
+        org = org_by_ukprn(uow, actor.ukprn)
+        created = _issue_key(uow, org, name.strip(), created_by_user_id=actor.user_id)
+        _audit_keys(uow, actor, "created", created.key_id)
+        uow.commit()
+        return created
+
+
+def revoke_key_for(uow: UnitOfWork, actor: Actor, key_id: int) -> KeyInfo:
+    """Revoke one of the actor's organisation's keys (again is harmless)."""
+    require(actor, Action.KEYS_MANAGE)
+    with uow:
+        info = _revoke(uow, org_by_ukprn(uow, actor.ukprn), key_id)
+        _audit_keys(uow, actor, "revoked", key_id)
+        uow.commit()
+        return info
 
 
 def authenticate(uow: UnitOfWork, plaintext: str) -> Actor:
@@ -211,7 +286,7 @@ def authenticate(uow: UnitOfWork, plaintext: str) -> Actor:
 def system_actor(uow: UnitOfWork, ukprn: str) -> Actor:
     """The actor for an operator's CLI command acting as an organisation (no API key)."""
     with uow:
-        org = _org_by_ukprn(uow, ukprn)
+        org = org_by_ukprn(uow, ukprn)
         return Actor(
             organisation_id=org.id, organisation_kind=org.kind, ukprn=org.ukprn, user_label="cli"
         )

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from open_lrs.audit import service as audit
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
+from open_lrs.core.errors import Forbidden
 from open_lrs.core.security import Actor, hash_password, verify_password
 from open_lrs.core.settings import Settings
 from open_lrs.organisations.models import Organisation, User
@@ -58,6 +59,17 @@ class SignInRefused(Exception):
     def __init__(self, *, locked_until: datetime | None = None) -> None:
         super().__init__("sign-in refused")
         self.locked_until = locked_until
+
+
+class OneTimePasswordExpired(Forbidden):
+    """The password was right, but it was a one-time one that has expired: only an
+    administrator can help, so the user is told so (and it does not count as a failure)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This one-time password has expired: ask an administrator of your organisation "
+            "for a new one"
+        )
 
 
 @dataclass(frozen=True)
@@ -125,10 +137,16 @@ def _locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
+def _one_time_password_expired(user: User, now: datetime) -> bool:
+    expires = user.password_expires_at
+    return user.password_change_required and expires is not None and expires <= now
+
+
 def start(uow: UnitOfWork, settings: Settings, email: str, password: str) -> tuple[str, str]:
     """Check the email address and password; open a session at its first stage. Returns the
     new session's token and stage, or raises SignInRefused (the same for an unknown address, a
-    wrong password, an inactive user or organisation)."""
+    wrong password, an inactive user or organisation), or OneTimePasswordExpired once the
+    password is known to be right."""
     now = utcnow()
     with uow:
         found = uow.session.execute(
@@ -151,6 +169,10 @@ def start(uow: UnitOfWork, settings: Settings, email: str, password: str) -> tup
             refused = _fail(uow.session, user, settings, now, "password")
             uow.commit()
             raise refused
+        if _one_time_password_expired(user, now):
+            _audit(uow.session, user, SIGN_IN, "one_time_password_expired")
+            uow.commit()
+            raise OneTimePasswordExpired()
         token = new_token()
         stage = _stage_after_password(user)
         uow.session.add(
@@ -229,6 +251,7 @@ def change_password(uow: UnitOfWork, session_id: int, password: str) -> tuple[st
             raise SignInRefused()
         user.password_hash = hash_password(password)
         user.password_change_required = False
+        user.password_expires_at = None
         stage = _stage_after_password(user)
         token = _advance(row, stage)
         uow.commit()

@@ -92,6 +92,8 @@ def sign_in(request: Request, form: Form) -> Response:
             token, stage = auth.start(
                 database_of(request).unit_of_work(), settings_of(request), email, password
             )
+        except auth.OneTimePasswordExpired as expired:
+            errors = [FormError("password", expired.detail)]
         except SignInRefused as refused:
             if refused.locked_until is not None:
                 return _locked_page(request, refused)
