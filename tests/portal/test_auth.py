@@ -190,6 +190,29 @@ def test_sessions_end_after_the_idle_limit(
     assert gone is None
 
 
+def test_sessions_left_idle_are_swept_when_someone_signs_in(
+    client: TestClient, make_user: UserFactory, db: Database
+) -> None:
+    """A browser that never comes back leaves no session behind for long."""
+    left, fresh = make_user(), make_user()
+    sign_in(client, left)
+    abandoned = client.cookies.get("lrs_session")
+    assert abandoned
+    with db.unit_of_work() as uow:
+        uow.session.execute(
+            update(PortalSession)
+            .where(PortalSession.token_digest == token_digest(abandoned))
+            .values(last_seen_at=utcnow() - timedelta(minutes=31))
+        )
+        uow.commit()
+    client.cookies.clear()
+    submit(client, "/sign-in", {"email": fresh.email, "password": PASSWORD})
+    with db.unit_of_work() as uow:
+        digests = set(uow.session.scalars(select(PortalSession.token_digest)))
+    assert token_digest(abandoned) not in digests
+    assert token_digest(client.cookies["lrs_session"]) in digests  # the new one is kept
+
+
 def test_the_session_cookie_is_a_random_token_stored_only_as_a_digest(
     client: TestClient, make_user: UserFactory, db: Database
 ) -> None:

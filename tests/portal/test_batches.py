@@ -388,6 +388,7 @@ def test_exceptions_are_listed_and_resolved_and_the_output_follows(
     assert "Postcode BT9 5AA" in words
     assert f"Seán Murphy, ULN {murphy}" in words
     assert "How they compare" in words  # the match explanation
+    assert "In the file On the register" in words  # the row beside the register's copy
     assert "Spelt similarly" in words or "Sounds the same" in words
     assert f'name="candidate" type="radio" value="{murphy}"' in shown.text
     assert "None of these: this is a new learner" in words

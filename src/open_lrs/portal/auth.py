@@ -175,6 +175,7 @@ def start(uow: UnitOfWork, settings: Settings, email: str, password: str) -> tup
             raise OneTimePasswordExpired()
         token = new_token()
         stage = _stage_after_password(user)
+        _sweep(uow.session, settings, now)
         uow.session.add(
             PortalSession(
                 token_digest=token_digest(token),
@@ -187,6 +188,14 @@ def start(uow: UnitOfWork, settings: Settings, email: str, password: str) -> tup
         )
         uow.commit()
         return token, stage
+
+
+def _sweep(s: Session, settings: Settings, now: datetime) -> None:
+    """Delete every session idle past the limit: those whose browsers never came back (a
+    session found expired when its cookie returns is deleted then). Done as each new session
+    starts, so the table holds only sessions that are still usable."""
+    idle = timedelta(minutes=settings.portal_session_idle_minutes)
+    s.execute(delete(PortalSession).where(PortalSession.last_seen_at < now - idle))
 
 
 def load(uow: UnitOfWork, settings: Settings, token: str) -> SessionView | None:
