@@ -14,13 +14,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from open_lrs.app import create_app
+from open_lrs.core import sealing
 from open_lrs.core.db import Database
 from open_lrs.core.settings import Settings
 from open_lrs.organisations import users
 from open_lrs.organisations.models import User
+from open_lrs.portal import auth
 from tests.conftest import OrgFactory
 
 PASSWORD = "correct horse battery staple"
+SECRET_KEY = "test-secret-key-that-is-long-enough-123"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -46,7 +49,7 @@ def portal_settings() -> Settings:
         database_url="sqlite://",
         log_format="json",
         portal_secure_cookies=False,
-        secret_key="test-secret-key-that-is-long-enough-123",
+        secret_key=SECRET_KEY,
     )
 
 
@@ -67,9 +70,15 @@ class PortalUser:
     role: str
     db: Database
 
-    def secret(self) -> str | None:
+    def stored_secret(self) -> str | None:
+        """The authenticator's secret as the users table holds it (sealed)."""
         with self.db.unit_of_work() as uow:
             return uow.session.scalar(select(User.totp_secret).where(User.email == self.email))
+
+    def secret(self) -> str | None:
+        """The authenticator's secret, as the person's app has it."""
+        stored = self.stored_secret()
+        return None if stored is None else sealing.unseal(stored, SECRET_KEY, auth.TOTP_PURPOSE)
 
 
 class UserFactory:

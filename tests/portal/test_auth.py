@@ -7,13 +7,16 @@ import re
 from datetime import timedelta
 
 import pyotp
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from open_lrs.audit.models import AuditEvent
+from open_lrs.core import sealing
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import Database
 from open_lrs.organisations.models import User
+from open_lrs.portal import auth
 from open_lrs.portal.auth import token_digest
 from open_lrs.portal.models import PortalSession
 from tests.portal.conftest import (
@@ -48,6 +51,11 @@ def test_the_first_sign_in_sets_up_the_authenticator_and_shows_recovery_codes_on
     codes = re.findall(r"<li><code>([a-z0-9-]{19})</code></li>", r.text)
     assert len(codes) == 10
     assert user.secret() == secret
+    sealed = user.stored_secret()
+    assert sealed is not None
+    assert secret not in sealed  # sealed at rest, under a key derived from LRS_SECRET_KEY
+    with pytest.raises(sealing.SealBroken):
+        sealing.unseal(sealed, "another-secret-key-that-is-long-enough", auth.TOTP_PURPOSE)
     with db.unit_of_work() as uow:
         stored = uow.session.scalar(
             select(User.recovery_code_digests).where(User.email == user.email)
@@ -77,6 +85,43 @@ def test_later_sign_ins_need_a_code_which_works_once(
     r = client.post("/sign-in/code", data={"csrf_token": csrf(r.text), "code": code})
     assert r.status_code == 400
     assert error_summary(r.text) == ["The code is not right: enter the code your app shows now"]
+
+
+def test_a_secret_stored_before_sealing_still_works_and_is_sealed_when_used(
+    client: TestClient, make_user: UserFactory, db: Database
+) -> None:
+    user = make_user()
+    sign_in(client, user)  # sets up the authenticator
+    plain = user.secret()
+    assert plain
+    with db.unit_of_work() as uow:  # as a release before sealing stored it
+        uow.session.execute(update(User).where(User.email == user.email).values(totp_secret=plain))
+        uow.commit()
+    client.cookies.clear()
+    sign_in(client, user)
+    assert client.get("/find").url.path == "/find"
+    resealed = user.stored_secret()
+    assert resealed is not None
+    assert sealing.is_sealed(resealed)
+    assert user.secret() == plain
+
+
+def test_a_secret_sealed_under_another_key_refuses_codes_and_says_so_in_the_log(
+    client: TestClient, make_user: UserFactory, db: Database, capfd: pytest.CaptureFixture[str]
+) -> None:
+    user = make_user()
+    sign_in(client, user)
+    plain = user.secret()
+    assert plain
+    other = sealing.seal(plain, "another-secret-key-that-is-long-enough", auth.TOTP_PURPOSE)
+    with db.unit_of_work() as uow:
+        uow.session.execute(update(User).where(User.email == user.email).values(totp_secret=other))
+        uow.commit()
+    client.cookies.clear()
+    r = submit(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    r = client.post("/sign-in/code", data={"csrf_token": csrf(r.text), "code": next_code(plain)})
+    assert error_summary(r.text) == ["The code is not right: enter the code your app shows now"]
+    assert "totp_secret_unreadable" in capfd.readouterr().err
 
 
 def test_wrong_details_get_one_message_whether_or_not_the_user_exists(

@@ -15,12 +15,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from open_lrs.core.db import Database
+from open_lrs.core.settings import get_settings
 from open_lrs.feeds import service as feeds
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerPublic, LearnerRegistration
 from open_lrs.organisations import service as orgs
 from open_lrs.organisations import users
 from open_lrs.organisations.models import Organisation, User
+from open_lrs.portal.auth import seal_totp_secret
 from open_lrs.records import catalogue
 
 DEMO_ORGS = (
@@ -146,6 +148,6 @@ def seed_portal_user(db: Database) -> str:
         user = uow.session.scalar(select(User).where(User.email == DEMO_USER_EMAIL))
         assert user is not None
         if user.totp_secret is None:
-            user.totp_secret = DEMO_TOTP_SECRET
+            user.totp_secret = seal_totp_secret(get_settings(), DEMO_TOTP_SECRET)
             uow.commit()
     return DEMO_USER_EMAIL

@@ -45,7 +45,8 @@ class User(Base):
     )
     # When a one-time password stops working (None: the user chose their own password).
     password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed with a key derived from LRS_SECRET_KEY (core/sealing.py).
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     recovery_code_digests: Mapped[list[Any] | None] = mapped_column(JSON)
     failed_sign_in_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -26,9 +26,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
+from open_lrs.core import sealing
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import Forbidden
+from open_lrs.core.logging import get_logger
 from open_lrs.core.security import Actor, hash_password, verify_password
 from open_lrs.core.settings import Settings
 from open_lrs.organisations.models import Organisation, User
@@ -42,6 +44,8 @@ from open_lrs.portal.models import (
 )
 
 ISSUER = "Open LRS"
+TOTP_PURPOSE = "totp-secret"  # authenticator secrets are sealed at rest (core/sealing.py)
+log = get_logger("open_lrs.portal")
 # Audit log actions (not permissions): every sign-in, refusal, lock-out and sign-out is recorded
 # with the user and their organisation; never the email address typed or any secret.
 SIGN_IN, SIGN_OUT = "portal.sign_in", "portal.sign_out"
@@ -267,17 +271,28 @@ def change_password(uow: UnitOfWork, session_id: int, password: str) -> tuple[st
         return token, stage
 
 
-def pending_totp_secret(uow: UnitOfWork, session_id: int) -> str:
-    """The secret being set up in this session (made on first asking, kept in the session)."""
+def seal_totp_secret(settings: Settings, secret: str) -> str:
+    """An authenticator secret as it is stored."""
+    return sealing.seal(secret, settings.secret_key.get_secret_value(), TOTP_PURPOSE)
+
+
+def _unseal(settings: Settings, stored: str) -> str:
+    return sealing.unseal(stored, settings.secret_key.get_secret_value(), TOTP_PURPOSE)
+
+
+def pending_totp_secret(uow: UnitOfWork, settings: Settings, session_id: int) -> str:
+    """The secret being set up in this session (made on first asking, kept sealed in the
+    session)."""
     with uow:
         row, _ = _session_and_user(uow, session_id)
         if row.stage != SET_UP_TOTP:
             raise SignInRefused()
-        secret = (row.data or {}).get("pending_totp")
-        if not isinstance(secret, str):
-            secret = pyotp.random_base32()
-            row.data = {**(row.data or {}), "pending_totp": secret}
-            uow.commit()
+        sealed = (row.data or {}).get("pending_totp")
+        if isinstance(sealed, str):
+            return _unseal(settings, sealed)
+        secret = pyotp.random_base32()
+        row.data = {**(row.data or {}), "pending_totp": seal_totp_secret(settings, secret)}
+        uow.commit()
         return secret
 
 
@@ -340,14 +355,15 @@ def confirm_totp(
     and the recovery codes, which are shown this once and kept only as digests."""
     with uow:
         row, user = _session_and_user(uow, session_id)
-        secret = (row.data or {}).get("pending_totp")
-        if row.stage != SET_UP_TOTP or not isinstance(secret, str):
+        sealed = (row.data or {}).get("pending_totp")
+        if row.stage != SET_UP_TOTP or not isinstance(sealed, str):
             raise SignInRefused()
+        secret = _unseal(settings, sealed)
         step = _matching_step(secret, code, None)
         if step is None:
             _refuse_code(uow, row, user, settings)
         codes = new_recovery_codes()
-        user.totp_secret = secret
+        user.totp_secret = seal_totp_secret(settings, secret)
         user.totp_last_step = step
         user.recovery_code_digests = [_recovery_digest(c) for c in codes]
         token = _signed_in(uow.session, row, user, "signed_in_authenticator_set_up")
@@ -361,9 +377,18 @@ def second_factor(uow: UnitOfWork, settings: Settings, session_id: int, code: st
         row, user = _session_and_user(uow, session_id)
         if row.stage != SECOND_FACTOR or user.totp_secret is None or _locked(user, utcnow()):
             raise SignInRefused(locked_until=user.locked_until)
-        step = _matching_step(user.totp_secret, code, user.totp_last_step)
+        try:
+            secret = _unseal(settings, user.totp_secret)
+        except sealing.SealBroken:
+            # Sealed under another LRS_SECRET_KEY: no code can be checked until an
+            # administrator resets the user's sign-in. Said in the log, not to the visitor.
+            log.error("totp_secret_unreadable", user_id=user.id)
+            raise SignInRefused() from None
+        step = _matching_step(secret, code, user.totp_last_step)
         if step is None:
             _refuse_code(uow, row, user, settings)
+        if not sealing.is_sealed(user.totp_secret):  # stored before secrets were sealed
+            user.totp_secret = seal_totp_secret(settings, secret)
         user.totp_last_step = step
         token = _signed_in(uow.session, row, user, "signed_in")
         uow.commit()

@@ -130,7 +130,9 @@ def new_password(request: Request, session: NewPassword, form: Form) -> Response
 
 
 def _set_up_page(request: Request, session: SessionView, errors: list[FormError]) -> Response:
-    secret = auth.pending_totp_secret(database_of(request).unit_of_work(), session.id)
+    secret = auth.pending_totp_secret(
+        database_of(request).unit_of_work(), settings_of(request), session.id
+    )
     context = {
         "title": "Set up an authenticator app",
         "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),

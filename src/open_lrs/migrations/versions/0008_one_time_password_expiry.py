@@ -1,4 +1,4 @@
-"""users: one-time passwords expire
+"""users: one-time passwords expire; room for sealed authenticator secrets
 
 Revision ID: 0008
 Revises: 0007
@@ -26,6 +26,10 @@ def upgrade() -> None:
                 "password_expires_at", open_lrs.core.db.UTCDateTime(timezone=True), nullable=True
             )
         )
+        # A sealed secret (core/sealing.py) is longer than the 32 characters of a plain one.
+        batch_op.alter_column(
+            "totp_secret", existing_type=sa.String(64), type_=sa.String(255), nullable=True
+        )
     # One-time passwords given out before this release expire as a new one would: 7 days on.
     users = sa.table(
         "users",
@@ -40,5 +44,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The release before cannot open a sealed secret: those users set up their app again.
+    users = sa.table("users", sa.column("totp_secret", sa.String(255)))
+    op.execute(users.update().where(users.c.totp_secret.like("v1.%")).values(totp_secret=None))
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.alter_column(
+            "totp_secret", existing_type=sa.String(255), type_=sa.String(64), nullable=True
+        )
         batch_op.drop_column("password_expires_at")
