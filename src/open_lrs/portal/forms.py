@@ -141,3 +141,14 @@ def validate(
         if fields is not None and not errors:
             return None, []
         return None, errors or from_validation(exc)
+
+
+def learner_words() -> dict[str, Any]:
+    """The words a page about learners and their matches uses for codes (genders, sharing,
+    each field, each way of agreeing)."""
+    return {
+        "genders": GENDERS,
+        "sharing": SHARING,
+        "field_words": FIELD_WORDS,
+        "agreement_words": AGREEMENT_WORDS,
+    }

@@ -81,15 +81,6 @@ def _status(uow: UnitOfWork, actor: Actor, batch_id: int) -> BatchStatus:
     return service.status_of(service.progress(uow, actor, batch_id))
 
 
-def _words() -> dict[str, Any]:
-    return {
-        "genders": forms.GENDERS,
-        "sharing": forms.SHARING,
-        "field_words": forms.FIELD_WORDS,
-        "agreement_words": forms.AGREEMENT_WORDS,
-    }
-
-
 def _tag(status: str) -> dict[str, str]:
     text, classes = STATUS_TAGS[status]
     return {"text": text, "classes": classes}
@@ -352,7 +343,7 @@ def _exception_page(
         "row_fields": [f for f in ROW_FIELDS if found.submitted.get(f)],
         "values": values,
         "errors": errors,
-        **_words(),
+        **forms.learner_words(),
     }
     return render(request, "batches/exception.html", context, status=400 if errors else 200)
 

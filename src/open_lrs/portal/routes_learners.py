@@ -47,15 +47,6 @@ class SearchByUln(BaseModel):
     uln: Uln
 
 
-def _words() -> dict[str, Any]:
-    return {
-        "genders": forms.GENDERS,
-        "sharing": forms.SHARING,
-        "field_words": forms.FIELD_WORDS,
-        "agreement_words": forms.AGREEMENT_WORDS,
-    }
-
-
 @router.get("/find")
 def find_page(request: Request, session: SignedIn) -> Response:
     return render(request, "learners/find.html", {"title": "Find a learner", "values": {}})
@@ -97,7 +88,7 @@ def find_by_details(request: Request, session: SignedIn, form: Form) -> Response
         "advice": forms.OUTCOME_ADVICE[found.code],
         "searched": request_model,
         "matches": found.matches,
-        **_words(),
+        **forms.learner_words(),
     }
     return render(request, "learners/find_results.html", context)
 
@@ -125,7 +116,7 @@ def _learner_context(request: Request, session: Any, uln: str) -> dict[str, Any]
         "learner": result.learner,
         "history": list(reversed(history)),
         "can_update": session.role in ("admin", "registrar"),
-        **_words(),
+        **forms.learner_words(),
     }
 
 

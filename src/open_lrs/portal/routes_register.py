@@ -131,12 +131,7 @@ def _with_date_error(
 
 
 def _words() -> dict[str, Any]:
-    return {
-        "genders": forms.GENDERS,
-        "field_words": forms.FIELD_WORDS,
-        "agreement_words": forms.AGREEMENT_WORDS,
-        "steps": STEPS,
-    }
+    return {**forms.learner_words(), "steps": STEPS}
 
 
 def _register(
