@@ -183,11 +183,18 @@ def person(server: Server) -> Person:
     return make_person(server)
 
 
-def make_person(server: Server, role: str = "registrar", *, authenticator: bool = True) -> Person:
+def make_person(
+    server: Server,
+    role: str = "registrar",
+    *,
+    authenticator: bool = True,
+    ukprn: str | None = None,
+) -> Person:
+    """A user of Riverside College, or of the organisation ``ukprn`` names."""
     email = f"person{next(_people)}.{uuid.uuid4().hex[:6]}@riverside.example"
     users.add_user(
         server.db.unit_of_work(),
-        ukprn=server.ukprn,
+        ukprn=ukprn or server.ukprn,
         email=email,
         display_name=f"Pat {email[:8]}",
         role=role,
