@@ -19,7 +19,7 @@ from open_lrs.batches.fileformat import BatchFileRejected
 from open_lrs.batches.schemas import BatchStatus
 from open_lrs.batches.service import DuplicateFile
 from open_lrs.core.db import UnitOfWork
-from open_lrs.core.errors import Conflict, NotFound, ValidationFailed
+from open_lrs.core.errors import Conflict, ValidationFailed
 from open_lrs.core.security import Actor
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
@@ -33,6 +33,7 @@ from open_lrs.portal.web import (
     checked_form,
     database_of,
     field,
+    path_number,
     redirect,
     render,
     settings_of,
@@ -57,24 +58,12 @@ TOTAL_WORDS = {
 # The LRS took files of 50 learners or more (domain.md §4); smaller files are still accepted,
 # with a pointer to registering one at a time. Advice only: nothing is refused for it.
 FEW_LEARNERS = 50
-# A row's position as the API bounds it; a batch id as the database holds it.
+# A row's position as the API bounds it.
 MAX_POSITION = 1_000_000
-MAX_BATCH_ID = 2**63 - 1
 # The file's learner fields, in the file's order, for showing a row as submitted.
 ROW_FIELDS = [fileformat.COLUMN_TO_FIELD[c] for c in fileformat.LEARNER_COLUMNS]
 # A resolution's outcome waits in the session for the queue page (no ULN in a URL).
 RESOLVED_KEY = "batch_resolved"
-
-
-def _number(value: str, most: int) -> int:
-    """A path's number; anything else is a page that does not exist."""
-    if (
-        len(value) > len(str(most))
-        or not (value.isascii() and value.isdigit())
-        or int(value) > most
-    ):
-        raise NotFound(f"No such page: {value[:20]}")
-    return int(value)
 
 
 def _status(uow: UnitOfWork, actor: Actor, batch_id: int) -> BatchStatus:
@@ -218,9 +207,7 @@ def _sentence(text: str) -> str:
 
 @router.get("/batches/{batch_id}")
 def batch_page(request: Request, batch_id: str, session: SignedIn) -> Response:
-    status = _status(
-        database_of(request).unit_of_work(), session.actor, _number(batch_id, MAX_BATCH_ID)
-    )
+    status = _status(database_of(request).unit_of_work(), session.actor, path_number(batch_id))
     submitted = request.query_params.get("submitted") == "1"
     context = {
         "title": f"Batch {status.id}",
@@ -238,9 +225,7 @@ def batch_page(request: Request, batch_id: str, session: SignedIn) -> Response:
 @router.get("/batches/{batch_id}/progress")
 def progress_json(request: Request, batch_id: str, session: SignedIn) -> Response:
     """For the batch page's script: the numbers it updates in place."""
-    status = _status(
-        database_of(request).unit_of_work(), session.actor, _number(batch_id, MAX_BATCH_ID)
-    )
+    status = _status(database_of(request).unit_of_work(), session.actor, path_number(batch_id))
     tag = _tag(status.status)
     body = {
         "id": status.id,
@@ -268,7 +253,7 @@ def _attachment(name: str) -> str:
 
 @router.get("/batches/{batch_id}/output")
 def output(request: Request, batch_id: str, session: SignedIn) -> Response:
-    number = _number(batch_id, MAX_BATCH_ID)
+    number = path_number(batch_id)
     name, body = service.output_file(database_of(request).unit_of_work(), session.actor, number)
     return Response(
         body,
@@ -292,7 +277,7 @@ def _take_resolved(request: Request, session: SessionView, batch_id: int) -> dic
 
 @router.get("/batches/{batch_id}/exceptions")
 def exceptions_page(request: Request, batch_id: str, session: SignedIn) -> Response:
-    number = _number(batch_id, MAX_BATCH_ID)
+    number = path_number(batch_id)
     db = database_of(request)
     status = _status(db.unit_of_work(), session.actor, number)
     waiting = exceptions.list_exceptions(db.unit_of_work(), session.actor, number)
@@ -350,7 +335,7 @@ def _exception_page(
 
 @router.get("/batches/{batch_id}/exceptions/{position}")
 def exception_page(request: Request, batch_id: str, position: str, session: SignedIn) -> Response:
-    number, at = _number(batch_id, MAX_BATCH_ID), _number(position, MAX_POSITION)
+    number, at = path_number(batch_id), path_number(position, MAX_POSITION)
     found = _detail(request, session, number, at)
     if found is None:
         return _not_waiting(request, number, late=False)
@@ -381,7 +366,7 @@ def _at(name: str, chosen: str) -> str:
 def resolve(
     request: Request, batch_id: str, position: str, session: SignedIn, form: Form
 ) -> Response:
-    number, at = _number(batch_id, MAX_BATCH_ID), _number(position, MAX_POSITION)
+    number, at = path_number(batch_id), path_number(position, MAX_POSITION)
     values = forms.text_values(form, ["candidate", "reason", "uln"])
     resolution, errors = _resolution(values)
     if resolution is not None:

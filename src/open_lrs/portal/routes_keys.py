@@ -13,8 +13,15 @@ from open_lrs.organisations import service
 from open_lrs.organisations.actor_cache import ActorCache
 from open_lrs.organisations.permissions import Action
 from open_lrs.portal.errors import to_form_errors
-from open_lrs.portal.routes_users import db_id
-from open_lrs.portal.web import Form, SignedIn, database_of, field, redirect, render
+from open_lrs.portal.web import (
+    Form,
+    SignedIn,
+    database_of,
+    field,
+    path_number,
+    redirect,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,14 +66,18 @@ def new_key(request: Request, session: SignedIn, form: Form) -> Response:
 
 @router.get("/api-keys/{key_id}/revoke")
 def revoke_page(request: Request, key_id: str, session: SignedIn) -> Response:
-    key = service.read_key_for(database_of(request).unit_of_work(), session.actor, db_id(key_id))
+    key = service.read_key_for(
+        database_of(request).unit_of_work(), session.actor, path_number(key_id)
+    )
     title = "This API key has been revoked" if key.revoked_at else "Revoke this API key"
     return render(request, "keys/revoke.html", {"title": title, "key": key})
 
 
 @router.post("/api-keys/{key_id}/revoke")
 def revoke(request: Request, key_id: str, session: SignedIn, form: Form) -> Response:
-    key = service.revoke_key_for(database_of(request).unit_of_work(), session.actor, db_id(key_id))
+    key = service.revoke_key_for(
+        database_of(request).unit_of_work(), session.actor, path_number(key_id)
+    )
     # This process may remember the key for a few seconds (organisations.actor_cache):
     # forget it now, so that the key stops working here at once.
     cache: ActorCache = request.app.state.actor_cache

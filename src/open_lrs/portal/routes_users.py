@@ -8,14 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from open_lrs.core.errors import AlreadyExists, Conflict, LrsError, NotFound, ValidationFailed
+from open_lrs.core.errors import AlreadyExists, Conflict, LrsError, ValidationFailed
 from open_lrs.organisations import users
 from open_lrs.organisations.permissions import ROLE_DESCRIPTIONS, Action, Role
 from open_lrs.organisations.service import require
 from open_lrs.portal import forms
 from open_lrs.portal.auth import SessionView
 from open_lrs.portal.errors import FormError
-from open_lrs.portal.web import Form, SignedIn, database_of, field, redirect, render
+from open_lrs.portal.web import Form, SignedIn, database_of, field, path_number, redirect, render
 
 router = APIRouter(include_in_schema=False)
 INVITE_FIELDS = ["email", "display_name", "role"]
@@ -27,14 +27,6 @@ DONE = {
     "deactivated": "The user has been deactivated and signed out",
     "reactivated": "The user has been reactivated",
 }
-MAX_ID = 2**63 - 1
-
-
-def db_id(value: str) -> int:
-    """A path's id, or NotFound (the 404 page) for anything that cannot be one."""
-    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
-        raise NotFound("There is no such page")
-    return int(value)
 
 
 def _label(name: str) -> str:
@@ -124,12 +116,12 @@ def _user_page(
 
 @router.get("/users/{user_id}")
 def user_page(request: Request, user_id: str, session: SignedIn) -> Response:
-    return _user_page(request, session, db_id(user_id))
+    return _user_page(request, session, path_number(user_id))
 
 
 @router.post("/users/{user_id}/role")
 def change_role(request: Request, user_id: str, session: SignedIn, form: Form) -> Response:
-    wanted = db_id(user_id)
+    wanted = path_number(user_id)
     try:
         users.change_role(
             database_of(request).unit_of_work(), session.actor, wanted, field(form, "role")
@@ -151,12 +143,12 @@ def _confirm_page(request: Request, session: SessionView, user_id: int, what: st
 
 @router.get("/users/{user_id}/deactivate")
 def deactivate_page(request: Request, user_id: str, session: SignedIn) -> Response:
-    return _confirm_page(request, session, db_id(user_id), "deactivate")
+    return _confirm_page(request, session, path_number(user_id), "deactivate")
 
 
 @router.post("/users/{user_id}/deactivate")
 def deactivate(request: Request, user_id: str, session: SignedIn, form: Form) -> Response:
-    wanted = db_id(user_id)
+    wanted = path_number(user_id)
     try:
         users.set_active(database_of(request).unit_of_work(), session.actor, wanted, False)
     except Conflict as exc:
@@ -166,19 +158,19 @@ def deactivate(request: Request, user_id: str, session: SignedIn, form: Form) ->
 
 @router.post("/users/{user_id}/reactivate")
 def reactivate(request: Request, user_id: str, session: SignedIn, form: Form) -> Response:
-    wanted = db_id(user_id)
+    wanted = path_number(user_id)
     users.set_active(database_of(request).unit_of_work(), session.actor, wanted, True)
     return redirect(f"/users/{wanted}?done=reactivated")
 
 
 @router.get("/users/{user_id}/reset-sign-in")
 def reset_page(request: Request, user_id: str, session: SignedIn) -> Response:
-    return _confirm_page(request, session, db_id(user_id), "reset")
+    return _confirm_page(request, session, path_number(user_id), "reset")
 
 
 @router.post("/users/{user_id}/reset-sign-in")
 def reset(request: Request, user_id: str, session: SignedIn, form: Form) -> Response:
-    wanted = db_id(user_id)
+    wanted = path_number(user_id)
     try:
         issued = users.reset_sign_in(database_of(request).unit_of_work(), session.actor, wanted)
     except Conflict as exc:

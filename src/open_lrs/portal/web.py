@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from open_lrs import __version__
 from open_lrs.core.db import Database
+from open_lrs.core.errors import NotFound
 from open_lrs.core.settings import Settings
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import permitted, require
@@ -245,6 +246,19 @@ def render(
     if new_browser := getattr(request.state, "new_browser", None):
         set_cookie(response, request, BROWSER_COOKIE, new_browser)
     return response
+
+
+MAX_DB_ID = 2**63 - 1  # the largest id a BIGINT column holds
+
+
+def path_number(value: str, most: int = MAX_DB_ID) -> int:
+    """A number in a page's path (an id, a row's position), or NotFound (the 404 page) for
+    anything that cannot be one, so that no odd URL reaches the database as an error."""
+    if len(value) > len(str(most)) or not (value.isascii() and value.isdigit()):
+        raise NotFound(f"No such page: {value[:20]}")
+    if int(value) > most:
+        raise NotFound(f"No such page: {value[:20]}")
+    return int(value)
 
 
 def local_path(value: str | None) -> str | None:
