@@ -8,8 +8,8 @@ import csv
 import io
 import re
 from html import unescape
+from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -28,10 +28,13 @@ from tests.batch_files import learner_row, lrs_file, lrs_name
 from tests.conftest import OrgFactory
 from tests.portal.conftest import PortalUser, UserFactory, csrf, error_summary, sign_in
 
+# The test client's response (httpx's, or httpx2's in newer Starlette: not imported here).
+Response = Any
+
 
 def upload(
     client: TestClient, name: str, data: bytes, *, follow: bool = True, **form: str
-) -> httpx.Response:
+) -> Response:
     """Choose a file on the upload page and send it, with the page's CSRF token."""
     token = csrf(client.get("/batches/upload").text)
     return client.post(
@@ -42,7 +45,7 @@ def upload(
     )
 
 
-def batch_id_of(response: httpx.Response) -> int:
+def batch_id_of(response: Response) -> int:
     found = re.fullmatch(r"/batches/([0-9]+)", response.url.path)
     assert found, response.url
     return int(found.group(1))
@@ -347,9 +350,7 @@ def batch_with_exceptions(
     return batch_id, murphy
 
 
-def post_resolution(
-    client: TestClient, batch_id: int, position: int, **form: str
-) -> httpx.Response:
+def post_resolution(client: TestClient, batch_id: int, position: int, **form: str) -> Response:
     page = client.get(f"/batches/{batch_id}/exceptions/{position}")
     return client.post(
         f"/batches/{batch_id}/exceptions/{position}",
