@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from import_learners import LRS, fresh_database, run_import
 from sqlalchemy import func, select
 

@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from import_learners import fresh_database, postgres_server_url
 from matching_speed import TODAY, Server, direct_load, percentiles
 from sqlalchemy import create_engine, select, text
