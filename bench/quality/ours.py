@@ -123,7 +123,8 @@ def _diagnose(session: Session, case: QueryCase, category: str, found: Found) ->
         if learner is not None:
             model = current_model()
             truth = score(query, store.to_record(learner), model, store.frequencies(session, query))
-            truth_retrieved = any(c.id == learner.id for c in store.candidate_rows(session, query))
+            retrieved = store.candidates(session, query).rows
+            truth_retrieved = any(c.id == learner.id for c in retrieved)
     return Diagnosis(case, category, found.decision.matches, truth, bool(truth_retrieved))
 
 

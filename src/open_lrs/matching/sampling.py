@@ -50,7 +50,7 @@ def candidate_pairs(session: Session, records: list[Record]) -> dict[str, list[d
     sessions: dict[str, list[dict[str, str]]] = {kind: [] for kind in KEY_FIELDS}
     for record in records:
         own = blocking.record_keys(record)
-        for other in store.candidate_rows(session, query_for(record)):
+        for other in store.candidates(session, query_for(record)).rows:
             if other.id == record.key:
                 continue
             candidate = store.to_record(other)

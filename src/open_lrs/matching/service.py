@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from open_lrs.audit import service as audit
 from open_lrs.core.db import UnitOfWork
@@ -61,11 +61,13 @@ def query_of(details: object) -> Query:
 
 @dataclass(frozen=True)
 class Found:
-    """A decision, with each match's learner record and the master that answers for it."""
+    """A decision, with each match's learner record, the master that answers for it, and the
+    ULNs linked to each master."""
 
     decision: Decision
     records: dict[int, Learner]
     masters: dict[int, Learner]
+    linked: dict[int, list[str]]
 
     def learners(self) -> list[tuple[Scored, Learner, Learner]]:
         return [(s, self.records[_id(s)], self.masters[_id(s)]) for s in self.decision.matches]
@@ -76,43 +78,53 @@ def _id(scored: Scored) -> int:
     return scored.record.key
 
 
+# The learners decided on, each with the ULNs linked to it (space-separated), in one query.
+_LINKED = aliased(Learner)
+_DECIDED = select(
+    Learner,
+    select(func.aggregate_strings(_LINKED.uln, " "))
+    .where(_LINKED.master_id == Learner.id)
+    .scalar_subquery(),
+).where(Learner.id.in_(bindparam("ids", expanding=True)))
+
+
 def find(session: Session, query: Query, model: Model | None = None) -> Found:
     """Candidates by blocking key, scored and decided, linked learners counted as their
     masters. Reads only; only the learners decided on are loaded whole."""
     model = model or current_model()
-    rows = store.candidate_rows(session, query)
+    candidates = store.candidates(session, query)
     answers_for = {
         row.id: row.master_id if row.status == LINKED and row.master_id is not None else row.id
-        for row in rows
+        for row in candidates.rows
     }
     decision = decide(
         query,
-        [store.to_record(row) for row in rows],
+        [store.to_record(row) for row in candidates.rows],
         model,
-        store.frequencies(session, query),
+        candidates.frequency,
         same_learner=lambda r: answers_for[r.key],
     )
     wanted = {_id(s) for s in decision.matches}
     wanted |= {answers_for[i] for i in wanted}
-    loaded = (
-        {m.id: m for m in session.scalars(select(Learner).where(Learner.id.in_(wanted)))}
-        if wanted
-        else {}
-    )
+    loaded: dict[int, Learner] = {}
+    linked: dict[int, list[str]] = {}
+    if wanted:
+        for learner, ulns in session.execute(_DECIDED, {"ids": sorted(wanted)}):
+            loaded[learner.id] = learner
+            linked[learner.id] = sorted(ulns.split()) if ulns else []
     records = {i: loaded[i] for i in (_id(s) for s in decision.matches)}
     masters = {i: loaded[answers_for[i]] for i in records}
-    return Found(decision, records, masters)
+    return Found(decision, records, masters, linked)
 
 
 def to_matches(session: Session, found: Found) -> list[Match]:
-    linked = repo.linked_ulns_of(session, {m.id for m in found.masters.values()})
     return [
         Match(
             uln=master.uln,
             score=scored.score,
             master_substituted=record.id != master.id,
             matched_uln=record.uln,
-            learner=repo.to_public(session, master, linked[master.id]),
+            learner=repo.to_public(session, master, found.linked[master.id]),
             explanation=explanation(scored),
         )
         for scored, record, master in found.learners()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from open_lrs.core import bulk
@@ -64,8 +65,10 @@ def key_rows(learner_id: int, record: Record) -> list[dict[str, int]]:
 
 def index_learner(session: Session, learner: Learner, *, new: bool = False) -> None:
     """File a learner under its keys, replacing any a changed learner had (a new one has
-    none, which saves a statement per registration)."""
-    session.flush()
+    none, which saves a statement per registration). Only the learner's id is needed: other
+    pending changes (history rows, a batch chunk's earlier rows) are left to flush together."""
+    if learner.id is None:
+        session.flush()
     if not new:
         session.execute(delete(LearnerMatchKey).where(LearnerMatchKey.learner_id == learner.id))
     rows = key_rows(learner.id, to_record(learner))
@@ -105,12 +108,63 @@ def rebuild_keys(conn: Connection) -> int:
     return count
 
 
+def first_forename(given_name: str | None) -> str:
+    w = words(given_name)
+    return w[0] if w else ""
+
+
+def _name_count(field: str, name: str) -> Any:
+    """How many learners have the name bound to ``name`` in ``field``: a scalar subquery."""
+    return (
+        select(NameFrequency.learners)
+        .where(NameFrequency.field == field, NameFrequency.name == bindparam(name))
+        .scalar_subquery()
+    )
+
+
+def _counted_names(query: Query) -> dict[str, str]:
+    """The names whose counts a search's term-frequency weights need, as bound parameters."""
+    return {
+        "name_all": TOTAL,
+        "name_forename": first_forename(query.given_name),
+        "name_family": family_key(query.family_name),
+    }
+
+
+def _frequency(
+    query: Query, all_: int | None, forename: int | None, family: int | None
+) -> Frequency:
+    """The scorer's term frequencies from the counts of the searched names: how common each
+    is on the register (share of learners), or None while the register is too small for counts
+    to mean much."""
+    names = _counted_names(query)
+    counts = {
+        (FORENAME, names["name_forename"]): forename,
+        (FAMILY_NAME, names["name_family"]): family,
+    }
+    total = all_ or 0
+
+    def frequency(field: str, name: str) -> float | None:
+        if total < MIN_LEARNERS_FOR_FREQUENCIES or not name:
+            return None
+        return max(counts.get((field, name)) or 0, 1) / total
+
+    return frequency
+
+
 # Prepared once: an IN list of bound parameters is coerced element by element when built.
 # Plain rows, not ORM objects: a search may read hundreds, and building objects for them costs
-# more than scoring them.
+# more than scoring them. The searched names' counts ride along on every row (uncorrelated
+# subqueries, computed once), so a search reads its candidates and its term frequencies in
+# one round trip.
 _LEARNERS = Learner.__table__
+_COUNTS = (
+    _name_count(FORENAME, "name_all").label("count_all"),
+    _name_count(FORENAME, "name_forename").label("count_forename"),
+    _name_count(FAMILY_NAME, "name_family").label("count_family"),
+)
 _CANDIDATE_ROWS = select(
-    *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS))
+    *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS)), *_COUNTS
 ).where(
     _LEARNERS.c.id.in_(
         select(LearnerMatchKey.learner_id)
@@ -120,50 +174,33 @@ _CANDIDATE_ROWS = select(
         .scalar_subquery()
     )
 )
+_NAME_COUNTS = select(*_COUNTS)
 
 
-def candidate_rows(session: Session, query: Query) -> Sequence[Any]:
-    """The learners filed under any key the search could share with its learner, as rows of
-    id, status, master_id and what the scorer reads."""
+@dataclass(frozen=True)
+class Candidates:
+    """The learners filed under any key a search could share with its learner (rows of id,
+    status, master_id and what the scorer reads), and the searched names' frequencies."""
+
+    rows: Sequence[Any]
+    frequency: Frequency
+
+
+def candidates(session: Session, query: Query) -> Candidates:
     keys = blocking.hashed(blocking.query_keys(query))
-    return session.execute(_CANDIDATE_ROWS, {"keys": keys}).all()
-
-
-def first_forename(given_name: str | None) -> str:
-    w = words(given_name)
-    return w[0] if w else ""
-
-
-_FREQUENCIES = select(NameFrequency.field, NameFrequency.name, NameFrequency.learners).where(
-    or_(
-        and_(
-            NameFrequency.field == FORENAME,
-            NameFrequency.name.in_(bindparam("forenames", expanding=True)),
-        ),
-        and_(NameFrequency.field == FAMILY_NAME, NameFrequency.name == bindparam("family")),
+    rows = session.execute(_CANDIDATE_ROWS, {"keys": keys, **_counted_names(query)}).all()
+    if not rows:  # nobody to score: how common the names are does not matter
+        return Candidates(rows, _frequency(query, None, None, None))
+    first = rows[0]
+    return Candidates(
+        rows, _frequency(query, first.count_all, first.count_forename, first.count_family)
     )
-)
 
 
 def frequencies(session: Session, query: Query) -> Frequency:
-    """How common the searched names are on the register (share of learners), for the scorer's
-    term-frequency weights; none while the register is too small for counts to mean much."""
-    rows = session.execute(
-        _FREQUENCIES,
-        {
-            "forenames": [TOTAL, first_forename(query.given_name)],
-            "family": family_key(query.family_name),
-        },
-    )
-    counts = {(f, n): c for f, n, c in rows}
-    total = counts.get((FORENAME, TOTAL), 0)
-
-    def frequency(field: str, name: str) -> float | None:
-        if total < MIN_LEARNERS_FOR_FREQUENCIES or not name:
-            return None
-        return max(counts.get((field, name), 0), 1) / total
-
-    return frequency
+    """The searched names' frequencies alone, to score a learner who is not a candidate."""
+    counts = session.execute(_NAME_COUNTS, _counted_names(query)).one()
+    return _frequency(query, *counts)
 
 
 def refresh_frequencies(conn: Connection) -> int:
