@@ -89,6 +89,31 @@ def test_a_file_is_answered_row_by_row_as_the_api_would(db: Database, make_org: 
     assert okafors == 1
 
 
+def test_workers_claim_rows_by_date_of_birth_and_the_output_keeps_file_order(
+    db: Database, make_org: OrgFactory
+) -> None:
+    """Chunks in date order hold neighbouring birth dates, so two workers' chunks rarely
+    share one (each chunk locks its dates until it commits)."""
+    actor, _ = make_org("provider")
+    born = ["2008-06-01", "2007-01-15", "2009-11-30", "2007-01-15", "2008-02-29"]
+    rows = [
+        learner_row(n, given_name=given, date_of_birth=d)
+        for n, (given, d) in enumerate(zip(["Ana", "Ben", "Cai", "Dev", "Eve"], born, strict=True))
+    ]
+    batch = service.submit_file(
+        db.unit_of_work(), actor, lrs_file(actor.ukprn, rows), filename=lrs_name(actor.ukprn)
+    )
+    with db.unit_of_work() as uow:
+        claimed = processing.claim(uow.session, datetime.now(UTC), size=3)
+        assert claimed is not None
+        assert [r.fields["given_name"] for r in claimed[1]] == ["Ben", "Dev", "Eve"]
+
+    assert worker.Worker(db, chunk=2).run(drain=True) == 5
+    out = output(db, actor, batch.id)
+    assert [r["GivenName"] for r in out] == ["Ana", "Ben", "Cai", "Dev", "Eve"]
+    assert [r["ReturnCode"] for r in out] == ["RC001"] * 5
+
+
 def test_an_exception_is_resolved_by_a_person_and_the_output_follows(
     db: Database, make_org: OrgFactory
 ) -> None:

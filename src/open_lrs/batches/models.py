@@ -60,12 +60,14 @@ class BatchRow(Base):
     __tablename__ = "batch_rows"
     __table_args__ = (
         UniqueConstraint("batch_id", "position"),
-        Index("ix_batch_rows_claim", "batch_id", "state", "position"),
+        Index("ix_batch_rows_claim", "batch_id", "state", "claim_order"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
     position: Mapped[int] = mapped_column(Integer)
+    # Workers claim rows in this order: by date of birth (``processing.claim_orders``).
+    claim_order: Mapped[int] = mapped_column(Integer)
     line: Mapped[int | None] = mapped_column(Integer)
     mis_identifier: Mapped[str | None] = mapped_column(String(50))
     # The row as submitted: cells by our field names, strings as they were in the file.

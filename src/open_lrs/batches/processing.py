@@ -86,7 +86,7 @@ def claim(s: Session, now: datetime, size: int = CHUNK_ROWS) -> tuple[Batch, lis
             s.scalars(
                 select(BatchRow)
                 .where(BatchRow.batch_id == batch_id, BatchRow.state == PENDING)
-                .order_by(BatchRow.position)
+                .order_by(BatchRow.claim_order)
                 .limit(size)
                 .with_for_update(skip_locked=True)
             )
@@ -96,6 +96,21 @@ def claim(s: Session, now: datetime, size: int = CHUNK_ROWS) -> tuple[Batch, lis
             assert batch is not None
             return batch, rows
     return None
+
+
+def claim_orders(rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """The order in which workers claim a batch's rows: by date of birth as submitted, then
+    position. A chunk locks every birth date it holds (``learners.lock_birth_dates``); in file
+    order, two workers' chunks of a college intake (learners born within a year or two of each
+    other) would nearly always share a date, and one would wait for the other. In date order
+    they hold neighbouring ranges of dates and rarely meet. The output keeps file order."""
+    by_date = sorted(
+        range(len(rows)), key=lambda i: (str(rows[i].get("date_of_birth") or "").strip(), i)
+    )
+    order = [0] * len(rows)
+    for rank, i in enumerate(by_date):
+        order[i] = rank
+    return order
 
 
 def start(s: Session, batch: Batch, now: datetime) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
-from open_lrs.batches import fileformat
+from open_lrs.batches import fileformat, processing
 from open_lrs.batches.codes import RETURN_CODES, totals
 from open_lrs.batches.models import (
     CHECK,
@@ -180,12 +180,14 @@ def _new_batch(
     )
     s.add(batch)
     s.flush()
+    claim_orders = processing.claim_orders(rows)
     s.execute(
         insert(BatchRow),
         [
             {
                 "batch_id": batch.id,
                 "position": i,
+                "claim_order": claim_orders[i],
                 "line": line,
                 "mis_identifier": (values.get("mis_identifier") or "").strip()[:50] or None,
                 "fields": values,
