@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from open_lrs.app import create_app
 from open_lrs.batches import worker
@@ -158,6 +159,20 @@ def test_upload_follow_and_download(
     listed = text_of(client.get("/batches").text)
     assert f"Batch {batch_id} {lrs_name(user.ukprn)}" in listed
     assert "Complete 2 of 2 rows done 1 new, 1 rejected Finished" in listed
+    assert "were erased" not in words
+
+    # Past the retention period the learners' details go, and the page says so.
+    with db.unit_of_work() as uow:
+        long_ago = datetime.now(UTC) - timedelta(days=400)
+        uow.session.execute(update(Batch).values(finished_at=long_ago))
+        uow.commit()
+    assert worker.erase_expired(db) == 1
+    erased = text_of(client.get(f"/batches/{batch_id}").text)
+    assert "The learners' details sent in this file were erased on" in erased
+    assert [(r["GivenName"], r["ReturnCode"]) for r in output_rows(client, batch_id)] == [
+        ("", "RC001"),
+        ("", "RC006"),
+    ]
 
 
 def test_the_list_is_newest_first(client: TestClient, make_user: UserFactory) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from open_lrs.batches import service
+from open_lrs.batches import worker as worker_module
 from open_lrs.batches.schemas import BatchStatus
 from open_lrs.batches.worker import Worker
 from open_lrs.core.cli_support import console, database, print_json, reported_errors
@@ -35,6 +36,14 @@ def worker(
     console.print("Worker started" + (" (draining)" if drain else "") + ".")
     done = Worker(db, chunk=chunk, poll_seconds=poll).run(drain=drain)
     console.print(f"Worker stopped after {done:,} rows.")
+
+
+@app.command("erase-expired")
+def erase_expired() -> None:
+    """Erase now the learners' details of batches finished more than LRS_BATCH_RETENTION_DAYS
+    ago (workers do it when idle, hourly). Their outcomes and output files stay."""
+    erased = worker_module.erase_expired(database())
+    typer.echo(f"Erased the details of {erased:,} batch{'es' if erased != 1 else ''}.")
 
 
 @app.command("submit")

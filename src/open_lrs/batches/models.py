@@ -54,6 +54,8 @@ class Batch(Base):
     run_reason: Mapped[str] = mapped_column(String(300), default="now")
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the personal data submitted in the rows was erased (``retention``).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class BatchRow(Base):

@@ -50,6 +50,10 @@ class BatchStatus(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     duplicate_of: int | None = Field(description="The earlier batch of the same file, if any")
+    erased_at: datetime | None = Field(
+        description="When the learners' details sent in the file were erased (kept "
+        "LRS_BATCH_RETENTION_DAYS after the batch finished); the output then has them blank"
+    )
 
 
 class JobLearner(BaseModel):

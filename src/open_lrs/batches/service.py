@@ -319,6 +319,7 @@ def status_of(progress: Progress) -> BatchStatus:
         started_at=batch.started_at,
         finished_at=batch.finished_at,
         duplicate_of=batch.duplicate_of_id,
+        erased_at=batch.erased_at,
     )
 
 

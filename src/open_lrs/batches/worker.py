@@ -12,15 +12,31 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-from open_lrs.batches import processing
+from open_lrs.batches import processing, retention
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import Database
 from open_lrs.core.logging import get_logger
+from open_lrs.core.settings import get_settings
 from open_lrs.organisations.models import Organisation
 
 log = get_logger("open_lrs.worker")
 MAX_FAILURES_WHEN_DRAINING = 3
 SQLITE_YIELD_SECONDS = 0.02
+
+
+def erase_expired(db: Database) -> int:
+    """Erase the details of every batch past its retention period; how many batches."""
+    days = get_settings().batch_retention_days
+    erased = 0
+    while True:
+        with db.unit_of_work() as uow:
+            ids = retention.erase_expired(uow.session, utcnow(), days)
+            uow.commit()
+        if ids:
+            log.info("batch details erased", batches=ids, after_days=days)
+        erased += len(ids)
+        if len(ids) < retention.BATCHES_AT_ONCE:
+            return erased
 
 
 def run_once(db: Database, chunk: int = processing.CHUNK_ROWS) -> int:
@@ -58,6 +74,7 @@ class Worker:
         self.on_chunk = on_chunk
         self.stopping = False
         self.yield_seconds = SQLITE_YIELD_SECONDS if db.engine.dialect.name == "sqlite" else 0.0
+        self.next_sweep = 0.0  # monotonic time of the next retention sweep: the first idle moment
 
     def stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
         if not self.stopping:
@@ -88,10 +105,22 @@ class Worker:
                 # retries at growing intervals: without a pause it would wait out the batch.
                 time.sleep(self.yield_seconds)
             if not done:
+                self._sweep()
                 if drain:
                     break
                 self._sleep(self.poll_seconds)
         return total
+
+    def _sweep(self) -> None:
+        """Erase expired batch details while idle, at most every ``retention.SWEEP_SECONDS``;
+        a failure is logged and tried again at the next sweep."""
+        if time.monotonic() < self.next_sweep:
+            return
+        self.next_sweep = time.monotonic() + retention.SWEEP_SECONDS
+        try:
+            erase_expired(self.db)
+        except Exception as exc:
+            log.error("retention sweep failed", error=type(exc).__name__)
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     batch_daytime_start: str = "06:00"
     batch_daytime_rows_per_organisation: int | None = None
     batch_time_zone: str = "Europe/London"
+    # Days a finished batch keeps the personal data submitted in it (batches/retention.py).
+    batch_retention_days: int = Field(default=90, ge=1, le=3650)
     # The organisation portal (docs/portal.md): sign-in sessions end after this long unused.
     portal_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Session cookies are sent only over HTTPS; turn off only to try the portal over plain

@@ -1,4 +1,4 @@
-"""batch rows: workers claim them by date of birth
+"""batches: rows claimed by date of birth; personal data erased after the retention period
 
 Revision ID: 0009
 Revises: 0008
@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import open_lrs.core.db
+
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
@@ -17,6 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("batches", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("erased_at", open_lrs.core.db.UTCDateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table("batch_rows", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claim_order", sa.Integer(), nullable=True))
     # Rows already queued keep being claimed in file order.
@@ -37,3 +43,5 @@ def downgrade() -> None:
             "ix_batch_rows_claim", ["batch_id", "state", "position"], unique=False
         )
         batch_op.drop_column("claim_order")
+    with op.batch_alter_table("batches", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")
