@@ -44,6 +44,7 @@ def erase_expired(s: Session, now: datetime, days: int) -> list[int]:
             )
             .order_by(Batch.id)
             .limit(BATCHES_AT_ONCE)
+            .with_for_update(skip_locked=True)  # two workers sweeping take different batches
         )
     )
     if not ids:
