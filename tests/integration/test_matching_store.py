@@ -152,6 +152,15 @@ def test_common_names_weigh_less_than_rare_ones(
     rare = family_weight("Ivy", "Szymańska", date(2005, 2, 6))
     assert rare > common + 1
 
+    # The counts read with the candidates are the counts read alone (for a learner who is not
+    # a candidate): 5 Smiths and 1 Olivia among 6 learners.
+    query = Query("Olivia", "Smith", date(2000, 2, 1), "2", "B33 8TH")
+    with db.unit_of_work() as uow:
+        with_candidates = store.candidates(uow.session, query).frequency
+        alone = store.frequencies(uow.session, query)
+    for field, name, share in [("family_name", "smith", 5 / 6), ("forename", "olivia", 1 / 6)]:
+        assert with_candidates(field, name) == alone(field, name) == pytest.approx(share)
+
 
 def test_the_migration_files_learners_already_on_the_register(fresh_database_url: str) -> None:
     engine = make_engine(fresh_database_url)

@@ -58,10 +58,13 @@ def changes_keys(fields: Iterable[str]) -> bool:
     return not set(_RECORD_FIELDS).isdisjoint(fields)
 
 
+def keys_of(record: Record) -> list[int]:
+    """The keys a learner is filed under, hashed."""
+    return blocking.hashed(blocking.record_keys(record))
+
+
 def key_rows(learner_id: int, record: Record) -> list[dict[str, int]]:
-    return [
-        {"key": k, "learner_id": learner_id} for k in blocking.hashed(blocking.record_keys(record))
-    ]
+    return [{"key": k, "learner_id": learner_id} for k in keys_of(record)]
 
 
 # PostgreSQL: a learner's keys go in as one array, in one statement (an executemany sends a
@@ -85,8 +88,9 @@ def index_learner(session: Session, learner: Learner, *, new: bool = False) -> N
         session.execute(delete(LearnerMatchKey).where(LearnerMatchKey.learner_id == learner.id))
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        keys = blocking.hashed(blocking.record_keys(to_record(learner)))
-        conn.execute(_FILE_UNDER_KEYS, {"keys": keys, "learner_id": learner.id})
+        conn.execute(
+            _FILE_UNDER_KEYS, {"keys": keys_of(to_record(learner)), "learner_id": learner.id}
+        )
     else:
         bulk.insert_many(conn, LearnerMatchKey, key_rows(learner.id, to_record(learner)))
 
@@ -149,12 +153,11 @@ def _counted_names(query: Query) -> dict[str, str]:
 
 
 def _frequency(
-    query: Query, all_: int | None, forename: int | None, family: int | None
+    names: Mapping[str, str], all_: int | None, forename: int | None, family: int | None
 ) -> Frequency:
-    """The scorer's term frequencies from the counts of the searched names: how common each
-    is on the register (share of learners), or None while the register is too small for counts
-    to mean much."""
-    names = _counted_names(query)
+    """The scorer's term frequencies from the counts of the searched names (``names``, from
+    ``_counted_names``): how common each is on the register (share of learners), or None while
+    the register is too small for counts to mean much."""
     counts = {
         (FORENAME, names["name_forename"]): forename,
         (FAMILY_NAME, names["name_family"]): family,
@@ -205,19 +208,20 @@ class Candidates:
 
 def candidates(session: Session, query: Query) -> Candidates:
     keys = blocking.hashed(blocking.query_keys(query))
-    rows = session.execute(_CANDIDATE_ROWS, {"keys": keys, **_counted_names(query)}).all()
+    names = _counted_names(query)
+    rows = session.execute(_CANDIDATE_ROWS, {"keys": keys, **names}).all()
     if not rows:  # nobody to score: how common the names are does not matter
-        return Candidates(rows, _frequency(query, None, None, None))
+        return Candidates(rows, _frequency(names, None, None, None))
     first = rows[0]
     return Candidates(
-        rows, _frequency(query, first.count_all, first.count_forename, first.count_family)
+        rows, _frequency(names, first.count_all, first.count_forename, first.count_family)
     )
 
 
 def frequencies(session: Session, query: Query) -> Frequency:
     """The searched names' frequencies alone, to score a learner who is not a candidate."""
-    counts = session.execute(_NAME_COUNTS, _counted_names(query)).one()
-    return _frequency(query, *counts)
+    names = _counted_names(query)
+    return _frequency(names, *session.execute(_NAME_COUNTS, names).one())
 
 
 def refresh_frequencies(conn: Connection) -> int:
