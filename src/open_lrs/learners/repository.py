@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -52,26 +52,11 @@ def linked_ulns(session: Session, master_id: int) -> list[str]:
     )
 
 
-def linked_ulns_of(session: Session, master_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The ULNs linked to each of several masters, in one query."""
-    ids = list(master_ids)
-    found: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        rows = session.execute(
-            select(Learner.master_id, Learner.uln)
-            .where(Learner.master_id.in_(ids))
-            .order_by(Learner.uln)
-        )
-        for master_id, uln in rows:
-            if master_id is not None:
-                found[master_id].append(uln)
-    return found
-
-
 def to_public(
     session: Session, learner: Learner, linked: Sequence[str] | None = None
 ) -> LearnerPublic:
-    """The learner as the API shows them; ``linked`` when already read (``linked_ulns_of``)."""
+    """The learner as the API shows them; ``linked`` when already read (a search reads the
+    linked ULNs of the learners it decides on with them)."""
     return LearnerPublic.model_validate(
         {
             **learner.personal_data(),
