@@ -67,10 +67,15 @@ def fresh_database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]
                     with admin.connect() as conn:
                         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                     break
-                except DBAPIError:
-                    if attempt == 29:
-                        raise
-                    time.sleep(2)
+                except DBAPIError as exc:
+                    if attempt == 29:  # the figures are printed already: say so, do not lose them
+                        print(
+                            f"could not drop database {name} ({type(exc).__name__}); drop it "
+                            f'as a superuser: DROP DATABASE "{name}" WITH (FORCE)',
+                            flush=True,
+                        )
+                    else:
+                        time.sleep(2)
             admin.dispose()
 
     engine = make_engine(url)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -319,9 +320,16 @@ def run_backend(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     print(f"{backend}:", flush=True)
-    url, drop = fresh_database(backend, workdir)
+    if args.url:
+        url, drop = args.url, lambda: None
+    else:
+        url, drop = fresh_database(backend, workdir)
     try:
-        if args.loader == "direct":
+        if args.url:  # a register loaded before (by an earlier run, or your own)
+            with Database.from_url(url).unit_of_work() as uow:
+                count = uow.session.scalar(select(func.count()).select_from(Learner)) or 0
+            imported = {"loaded": count, "import_s": float("nan"), "peak_rss_mb": float("nan")}
+        elif args.loader == "direct":
             imported = timed("direct load", lambda: direct_load(url, people))
             admin = orgs.create_organisation(
                 Database.from_url(url).unit_of_work(), name="Admins", ukprn="10000000", kind="admin"
@@ -333,7 +341,10 @@ def run_backend(
         with db.unit_of_work() as uow:
             keys = uow.session.scalar(select(func.count()).select_from(LearnerMatchKey))
         key = orgs.create_organisation(
-            db.unit_of_work(), name="Bench College", ukprn="10000002", kind="provider"
+            db.unit_of_work(),
+            name="Bench College",
+            ukprn=f"1{random.randrange(10**7):07}" if args.url else "10000002",
+            kind="provider",
         ).api_key
         result: dict[str, Any] = {"import": imported, "keys": keys}
         result["in_process"] = timed(
@@ -441,8 +452,15 @@ def main() -> None:
         default="import",
         help="import: lrs learners import (default); direct: learners and keys only (10M runs)",
     )
+    parser.add_argument(
+        "--url",
+        help="measure a register already loaded at this database URL (its learner count is "
+        "taken as --learners would be); nothing is loaded or dropped",
+    )
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if args.url:
+        backends = ["sqlite" if args.url.startswith("sqlite") else "postgresql"]
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as tmp:
         workdir = Path(tmp)
         register_csv = workdir / "register.csv"
@@ -460,10 +478,12 @@ def main() -> None:
         del ulns
         if args.loader == "import":
             people = []
-        results = {
-            b: run_backend(b, workdir, register_csv, people, queries, warm, newcomers, args)
-            for b in backends
-        }
+        results = {}
+        for b in backends:
+            results[b] = run_backend(
+                b, workdir, register_csv, people, queries, warm, newcomers, args
+            )
+            report({b: results[b]}, args.learners, args.clients)  # kept if a later step fails
     report(results, args.learners, args.clients)
 
 
