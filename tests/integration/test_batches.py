@@ -93,7 +93,8 @@ def test_workers_claim_rows_by_date_of_birth_and_the_output_keeps_file_order(
     db: Database, make_org: OrgFactory
 ) -> None:
     """Chunks in date order hold neighbouring birth dates, so two workers' chunks rarely
-    share one (each chunk locks its dates until it commits)."""
+    share one (each chunk locks its dates until it commits). 1 June comes as 6 January, the
+    date it is with day and month exchanged."""
     actor, _ = make_org("provider")
     born = ["2008-06-01", "2007-01-15", "2009-11-30", "2007-01-15", "2008-02-29"]
     rows = [
@@ -106,12 +107,44 @@ def test_workers_claim_rows_by_date_of_birth_and_the_output_keeps_file_order(
     with db.unit_of_work() as uow:
         claimed = processing.claim(uow.session, datetime.now(UTC), size=3)
         assert claimed is not None
-        assert [r.fields["given_name"] for r in claimed[1]] == ["Ben", "Dev", "Eve"]
+        assert [r.fields["given_name"] for r in claimed[1]] == ["Ben", "Dev", "Ana"]
 
     assert worker.Worker(db, chunk=2).run(drain=True) == 5
     out = output(db, actor, batch.id)
     assert [r["GivenName"] for r in out] == ["Ana", "Ben", "Cai", "Dev", "Eve"]
     assert [r["ReturnCode"] for r in out] == ["RC001"] * 5
+
+
+def test_a_chunk_ends_where_a_date_of_birth_and_its_swap_end(
+    db: Database, make_org: OrgFactory
+) -> None:
+    """A chunk locks its dates and their swaps until it commits: the next worker's chunk
+    starts past them, so it need not wait. A date shared by more rows than a chunk holds adds
+    at most a chunk more."""
+    actor, _ = make_org("provider")
+    born = ["2007-03-02", "2007-03-09", "2007-02-03", "2007-03-09", "2007-03-02", "2007-09-03"]
+    born += ["2007-03-10"] + ["2007-04-01"] * 7
+    rows = [
+        learner_row(n, given_name=f"Ann{chr(97 + n)}", date_of_birth=d) for n, d in enumerate(born)
+    ]
+    service.submit_file(
+        db.unit_of_work(), actor, lrs_file(actor.ukprn, rows), filename=lrs_name(actor.ukprn)
+    )
+    chunks = []
+    for _ in range(4):
+        with db.unit_of_work() as uow:
+            claimed = processing.claim(uow.session, datetime.now(UTC), size=3)
+            assert claimed is not None
+            chunks.append([r.fields["date_of_birth"] for r in claimed[1]])
+            for row in claimed[1]:
+                row.state = "done"
+            uow.commit()
+    assert chunks == [
+        ["2007-04-01"] * 6,  # 1 April is also 4 January, so it comes first; 3 rows and 3 more
+        ["2007-04-01", "2007-03-02", "2007-02-03", "2007-03-02"],
+        ["2007-03-09", "2007-03-09", "2007-09-03"],
+        ["2007-03-10"],
+    ]
 
 
 def test_an_exception_is_resolved_by_a_person_and_the_output_follows(

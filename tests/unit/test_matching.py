@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from open_lrs.matching import comparisons as cmp
-from open_lrs.matching.dates import DateAgreement, compare_dates
+from open_lrs.matching.dates import DateAgreement, compare_dates, with_swapped
 from open_lrs.matching.model import Model, load
 from open_lrs.matching.nicknames import are_nicknames, known_names
 from open_lrs.matching.normalise import family_key, phonetic, words
@@ -260,3 +260,9 @@ def test_names_swapped_with_another_birth_date_are_weighed_not_ruled_out() -> No
     assert not swapped.ruled_out
     other = score(Query("William", "Smyth", date(2001, 7, 9)), WILLIAM, MODEL, no_frequencies)
     assert other.ruled_out
+
+
+def test_a_date_and_its_swap() -> None:
+    assert with_swapped(date(2007, 3, 2)) == (date(2007, 3, 2), date(2007, 2, 3))
+    assert with_swapped(date(2007, 3, 13)) == (date(2007, 3, 13),)  # no 13th month
+    assert with_swapped(date(2007, 3, 3)) == (date(2007, 3, 3),)  # the same date

@@ -41,6 +41,7 @@ from open_lrs.learners.models import Learner
 from open_lrs.learners.schemas import LearnerCreate, VerifyRequest
 from open_lrs.learners.uln import uln_error
 from open_lrs.matching import service as matching
+from open_lrs.matching.dates import with_swapped
 from open_lrs.matching.scoring import Outcome
 
 CHUNK_ROWS = 50
@@ -73,8 +74,9 @@ def actor_for(batch: Batch, ukprn: str, kind: str) -> Actor:
 
 
 def claim(s: Session, now: datetime, size: int = CHUNK_ROWS) -> tuple[Batch, list[BatchRow]] | None:
-    """The next chunk of pending rows of a batch allowed to run, locked for this transaction;
-    None when there is nothing to do."""
+    """The next chunk of pending rows of a batch allowed to run, locked for this transaction:
+    ``size`` rows in claim order and the rest of the last one's birth date and its swap; None
+    when there is nothing to do."""
     runnable = (
         select(Batch.id)
         .where(Batch.status.in_((QUEUED, RUNNING)), Batch.run_after <= now)
@@ -92,25 +94,74 @@ def claim(s: Session, now: datetime, size: int = CHUNK_ROWS) -> tuple[Batch, lis
             )
         )
         if rows:
+            rows += _rest_of_birth_date(s, rows[-1], size)
             batch = s.get(Batch, batch_id)
             assert batch is not None
             return batch, rows
     return None
 
 
-def claim_orders(rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """The order in which workers claim a batch's rows: by date of birth as submitted, then
-    position. A chunk locks every birth date it holds (``learners.lock_birth_dates``); in file
-    order, two workers' chunks of a college intake (learners born within a year or two of each
-    other) would nearly always share a date, and one would wait for the other. In date order
-    they hold neighbouring ranges of dates and rarely meet. The output keeps file order."""
-    by_date = sorted(
-        range(len(rows)), key=lambda i: (str(rows[i].get("date_of_birth") or "").strip(), i)
+def _rest_of_birth_date(s: Session, last: BatchRow, most: int) -> list[BatchRow]:
+    """The pending rows after ``last`` born on its date or that date with day and month
+    exchanged (at most ``most`` of them), locked.
+
+    A chunk locks each of its birth dates with its swap, so a chunk that stopped part-way
+    through such a pair would make the worker claiming the next chunk, which starts there,
+    wait until this one commits: two workers would take turns instead of sharing the batch.
+    The pair's rows are neighbours in claim order (``claim_orders``), so the chunk ends where
+    they do (or ``most`` rows later, for a file in which hundreds share a birthday)."""
+    born = _iso_date(last.fields.get("date_of_birth"))
+    if born is None:
+        return []
+    return list(
+        s.scalars(
+            select(BatchRow)
+            .where(
+                BatchRow.batch_id == last.batch_id,
+                BatchRow.state == PENDING,
+                BatchRow.claim_order > last.claim_order,
+                BatchRow.claim_order <= last.claim_order + most,
+                BatchRow.fields["date_of_birth"]
+                .as_string()
+                .in_([d.isoformat() for d in with_swapped(born)]),
+            )
+            .order_by(BatchRow.claim_order)
+            .with_for_update(skip_locked=True)
+        )
     )
+
+
+def claim_orders(rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """The order in which workers claim a batch's rows: by date of birth, a date beside the
+    one it becomes with day and month exchanged (the earlier of the two first), then position;
+    rows without a valid date last. The output keeps file order.
+
+    A chunk locks every birth date it holds and each one's swapped date
+    (``learners.lock_birth_dates``). In file order, two workers' chunks of a college intake
+    (learners born within a year or two of each other) would nearly always share a date, and
+    one would wait for the other; in plain date order, a chunk of early January would lock the
+    1st of every month through the swaps. In this order a chunk's dates and their swaps form
+    one run that the next worker's chunk does not enter (``claim`` ends a chunk where such a
+    pair of dates ends)."""
+    keys = [_claim_key(row.get("date_of_birth"), i) for i, row in enumerate(rows)]
     order = [0] * len(rows)
-    for rank, i in enumerate(by_date):
+    for rank, i in enumerate(sorted(range(len(rows)), key=keys.__getitem__)):
         order[i] = rank
     return order
+
+
+def _claim_key(cell: Any, position: int) -> tuple[int, str, int]:
+    born = _iso_date(cell)
+    if born is None:
+        return (1, "", position)
+    return (0, min(with_swapped(born)).isoformat(), position)
+
+
+def _iso_date(cell: Any) -> date | None:
+    try:
+        return date.fromisoformat(cell.strip()) if isinstance(cell, str) else None
+    except ValueError:
+        return None
 
 
 def start(s: Session, batch: Batch, now: datetime) -> None:
@@ -164,10 +215,7 @@ def _cells(row: BatchRow) -> dict[str, str]:
 
 
 def _birth_date(row: BatchRow) -> date | None:
-    try:
-        return date.fromisoformat(_cells(row).get("date_of_birth", ""))
-    except ValueError:
-        return None
+    return _iso_date(row.fields.get("date_of_birth"))
 
 
 def _describe(errors: Sequence[FieldError]) -> str:

@@ -35,6 +35,7 @@ from open_lrs.learners.schemas import (
 from open_lrs.learners.uln import generate_uln
 from open_lrs.matching import service as match_service
 from open_lrs.matching import store as match_store
+from open_lrs.matching.dates import with_swapped
 from open_lrs.matching.scoring import Outcome
 from open_lrs.organisations.models import Organisation
 from open_lrs.organisations.permissions import Action
@@ -67,11 +68,7 @@ def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    days: set[str] = set()
-    for d in born:
-        days.add(d.isoformat())
-        if d.day <= 12:
-            days.add(date(d.year, d.day, d.month).isoformat())
+    days = {d.isoformat() for b in born for d in with_swapped(b)}
     # A lock is held until the transaction ends: a batch chunk locks its rows' dates once, and
     # each row's registration then finds its own dates held already.
     transaction, held = session.info.get(_HELD_LOCKS, (None, set()))

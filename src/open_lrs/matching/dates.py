@@ -30,3 +30,17 @@ def compare_dates(query: date | None, record: date | None) -> DateAgreement:
     ) == 1:
         return DateAgreement.YEAR_OFF_BY_ONE
     return DateAgreement.DIFFERENT
+
+
+def swapped(born: date) -> date | None:
+    """The other date that ``born`` is read as with day and month exchanged, if there is one."""
+    if born.day > 12 or born.day == born.month:
+        return None
+    return date(born.year, born.day, born.month)
+
+
+def with_swapped(born: date) -> tuple[date, ...]:
+    """``born`` and the date it becomes with day and month exchanged: a search for either can
+    find a learner born on the other."""
+    other = swapped(born)
+    return (born,) if other is None else (born, other)
