@@ -108,7 +108,15 @@ def in_process(
         result = matching.search(db.unit_of_work(), actor, r)
         latencies.append(time.perf_counter() - t)
         outcomes[result.code] += 1
-    return {**percentiles(latencies), "n": len(latencies), "outcomes": dict(outcomes)}
+    with db.unit_of_work() as uow:  # untimed: how many learners each search read and scored
+        read = [len(store.candidates(uow.session, matching.to_query(r)).rows) for r in requests]
+    return {
+        **percentiles(latencies),
+        "n": len(latencies),
+        "outcomes": dict(outcomes),
+        "candidates": {q: sorted(read)[int(q / 100 * (len(read) - 1))] for q in (50, 95, 99)}
+        | {"max": max(read)},
+    }
 
 
 def register_in_process(db: Database, key: str, people: Sequence[Person]) -> dict[str, Any]:
@@ -431,7 +439,8 @@ def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) ->
         print(
             f"{backend}: import {imp['loaded']:,} rows in {imp['import_s']:.1f} s "
             f"({imp['loaded'] / imp['import_s']:,.0f} rows/s, peak {imp['peak_rss_mb']:.0f} MB), "
-            f"{r['keys']:,} blocking keys; search outcomes {r['in_process']['outcomes']}; "
+            f"{r['keys']:,} blocking keys; candidates per search (p50, p95, p99, max) "
+            f"{r['in_process']['candidates']}; search outcomes {r['in_process']['outcomes']}; "
             f"registrations {r['register']['outcomes']}; HTTP statuses "
             f"{r['http_many']['statuses']} / {r['http_register']['statuses']}"
         )

@@ -44,6 +44,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from open_lrs.learners.rules import postcode_sector
+from open_lrs.matching.dates import with_swapped
 from open_lrs.matching.nicknames import forms_of
 from open_lrs.matching.normalise import family_key, phonetic, words
 from open_lrs.matching.scoring import Query, Record
@@ -119,20 +120,13 @@ def record_keys(record: Record) -> set[str]:
     )
 
 
-def _dates(d: date) -> list[date]:
-    dates = [d]
-    if d.day <= 12 and d.day != d.month:
-        dates.append(date(d.year, d.day, d.month))
-    return dates
-
-
 def query_keys(query: Query) -> set[str]:
     """The keys under which the learner searched for may be filed."""
     given_words = words(query.given_name)
     given = {phonetic(form) for w in given_words[:1] for form in forms_of(w)} - {""}
     family = family_sounds(query.family_name) | family_sounds(query.previous_family_name)
     keys = _keys(
-        _dates(query.date_of_birth),
+        with_swapped(query.date_of_birth),
         family,
         given,
         sector(query.postcode),

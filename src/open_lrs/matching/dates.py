@@ -20,7 +20,7 @@ def compare_dates(query: date | None, record: date | None) -> DateAgreement:
         return DateAgreement.MISSING
     if query == record:
         return DateAgreement.EXACT
-    if (query.year, query.month, query.day) == (record.year, record.day, record.month):
+    if swapped(query) == record:
         return DateAgreement.SWAPPED
     a, b = query.isoformat(), record.isoformat()
     if sum(x != y for x, y in zip(a, b, strict=True)) == 1:
