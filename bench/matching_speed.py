@@ -63,13 +63,14 @@ TODAY = date(2026, 11, 23)
 LOAD_CACHE_KIB = 8 * 1024 * 1024
 
 
-def percentiles(samples: Sequence[float]) -> dict[str, float]:
+def percentiles(samples: Sequence[float], scale: float = 1000) -> dict[str, float]:
+    """p50, p95, p99 and max of ``samples``, times ``scale`` (seconds to ms by default)."""
     ordered = sorted(samples)
 
     def at(p: float) -> float:
-        return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] * 1000
+        return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] * scale
 
-    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1] * 1000}
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1] * scale}
 
 
 def search_body(q: QueryCase) -> dict[str, Any]:
@@ -114,8 +115,7 @@ def in_process(
         **percentiles(latencies),
         "n": len(latencies),
         "outcomes": dict(outcomes),
-        "candidates": {q: sorted(read)[int(q / 100 * (len(read) - 1))] for q in (50, 95, 99)}
-        | {"max": max(read)},
+        "candidates": percentiles(read, scale=1),
     }
 
 
@@ -439,7 +439,7 @@ def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) ->
         print(
             f"{backend}: import {imp['loaded']:,} rows in {imp['import_s']:.1f} s "
             f"({imp['loaded'] / imp['import_s']:,.0f} rows/s, peak {imp['peak_rss_mb']:.0f} MB), "
-            f"{r['keys']:,} blocking keys; candidates per search (p50, p95, p99, max) "
+            f"{r['keys']:,} blocking keys; candidates per search "
             f"{r['in_process']['candidates']}; search outcomes {r['in_process']['outcomes']}; "
             f"registrations {r['register']['outcomes']}; HTTP statuses "
             f"{r['http_many']['statuses']} / {r['http_register']['statuses']}"

@@ -157,7 +157,7 @@ def test_sigkill_mid_batch_then_restart_gives_the_uninterrupted_output(
 
 def chunk_ends(tmp_path: Path, opened: list[Database]) -> set[int]:
     """How many rows are done after each chunk when one worker runs the batch (a chunk ends
-    with the last row born on its date, so chunks of 10 vary in size)."""
+    where a birth date and its day/month swap end, so chunks of 10 vary in size)."""
     reference_url = f"sqlite:///{tmp_path / 'chunks.sqlite3'}"
     engine = make_engine(reference_url)
     migrate.upgrade(engine)

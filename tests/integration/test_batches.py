@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from open_lrs.batches import exceptions, processing, service, worker
 from open_lrs.batches.exceptions import Resolution
 from open_lrs.batches.fileformat import BatchFileRejected
-from open_lrs.batches.models import Batch
+from open_lrs.batches.models import DONE, Batch
 from open_lrs.core.db import Database
 from open_lrs.core.errors import Conflict, ValidationFailed
 from open_lrs.core.settings import Settings
@@ -137,7 +137,7 @@ def test_a_chunk_ends_where_a_date_of_birth_and_its_swap_end(
             assert claimed is not None
             chunks.append([r.fields["date_of_birth"] for r in claimed[1]])
             for row in claimed[1]:
-                row.state = "done"
+                row.state = DONE
             uow.commit()
     assert chunks == [
         ["2007-04-01"] * 6,  # 1 April is also 4 January, so it comes first; 3 rows and 3 more
