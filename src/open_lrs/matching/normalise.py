@@ -20,6 +20,7 @@ def words(name: str | None) -> tuple[str, ...]:
     return tuple(name_words(name)) if name else ()
 
 
+@lru_cache(maxsize=1 << 16)
 def family_key(name: str | None) -> str:
     """The folded family name without spaces, with Mc spelt Mac."""
     key = compact_name(name) if name else ""

@@ -121,27 +121,17 @@ def _swapped(query: Query, record: Record) -> bool:
     ) == family_key(record.given_name)
 
 
-def score(query: Query, record: Record, model: Model, frequency: Frequency) -> Scored:
-    parts: list[FieldComparison] = []
+# The attribute of a search and of a learner that each field compares, where not the field's name.
+_ATTRIBUTE = {"forename": "given_name"}
 
-    def add(field: str, level: str, searched: object, found: object, freq: float | None) -> None:
-        weight = round(model.weight(field, level, freq), 2)
-        parts.append(
-            FieldComparison(
-                field,
-                level,
-                weight,
-                None if searched is None else str(searched),
-                None if found is None else str(found),
-            )
-        )
 
-    query_words = words(query.given_name)
+def levels(query: Query, record: Record) -> list[tuple[str, str]]:
+    """How each field agrees, as (field, level), in the order an explanation lists them."""
     if _swapped(query, record):
         forename, family = "swapped", "swapped"
     else:
         forename = cmp.compare_forenames(
-            query_words,
+            words(query.given_name),
             words(record.given_name),
             words(record.middle_other_name),
             words(record.preferred_given_name),
@@ -152,32 +142,80 @@ def score(query: Query, record: Record, model: Model, frequency: Frequency) -> S
             record.family_name,
             (record.previous_family_name, record.family_name_at_age_16),
         ).value
-    first = query_words[0] if query_words else ""
-    add("forename", forename, query.given_name, record.given_name, frequency("forename", first))
-    add(
-        "family_name",
-        family,
-        query.family_name,
-        record.family_name,
-        frequency("family_name", family_key(query.family_name)),
-    )
-    dob = compare_dates(query.date_of_birth, record.date_of_birth)
-    add("date_of_birth", dob.value, query.date_of_birth, record.date_of_birth, None)
-    postcode = cmp.compare_postcodes(query.postcode, record.postcode)
-    add("postcode", postcode.value, query.postcode, record.postcode, None)
-    gender = cmp.compare_genders(query.gender, record.gender)
-    add("gender", gender.value, query.gender, record.gender, None)
+    found = [
+        ("forename", forename),
+        ("family_name", family),
+        ("date_of_birth", compare_dates(query.date_of_birth, record.date_of_birth).value),
+        ("postcode", cmp.compare_postcodes(query.postcode, record.postcode).value),
+        ("gender", cmp.compare_genders(query.gender, record.gender).value),
+    ]
     for field, typos in DETAILS:
-        searched, found = getattr(query, field), getattr(record, field)
-        if searched:
-            level = cmp.compare_details(searched, found, similar=typos).value
-            add(field, level, searched, found, None)
-    total = round(sum(p.weight for p in parts), 2)
-    ruled_out = forename == cmp.Forename.DIFFERENT.value or (
-        dob is DateAgreement.DIFFERENT and family not in _SAME_FAMILY
+        if searched := getattr(query, field):
+            detail = cmp.compare_details(searched, getattr(record, field), similar=typos)
+            found.append((field, detail.value))
+    return found
+
+
+class Weights:
+    """A search's weight for each (field, level), worked out once per search: the searched
+    names' frequencies are the same for every candidate."""
+
+    def __init__(self, query: Query, model: Model, frequency: Frequency) -> None:
+        words_ = words(query.given_name)
+        self._model = model
+        self._frequencies = {
+            "forename": frequency("forename", words_[0] if words_ else ""),
+            "family_name": frequency("family_name", family_key(query.family_name)),
+        }
+        self._known: dict[tuple[str, str], float] = {}
+
+    def __call__(self, field: str, level: str) -> float:
+        weight = self._known.get((field, level))
+        if weight is None:
+            freq = self._frequencies.get(field)
+            weight = self._known[field, level] = round(self._model.weight(field, level, freq), 2)
+        return weight
+
+    def total(self, found: Sequence[tuple[str, str]]) -> float:
+        return round(sum(self(field, level) for field, level in found), 2)
+
+
+def _ruled_out(found: Sequence[tuple[str, str]]) -> bool:
+    level = dict(found)
+    return level["forename"] == cmp.Forename.DIFFERENT.value or (
+        level["date_of_birth"] == DateAgreement.DIFFERENT.value
+        and level["family_name"] not in _SAME_FAMILY
     )
-    can_auto = forename not in _NOT_ON_ITS_OWN
-    return Scored(record, total, tuple(parts), ruled_out, can_auto)
+
+
+def _scored(
+    query: Query, record: Record, found: Sequence[tuple[str, str]], weights: Weights
+) -> Scored:
+    parts = []
+    for field, level in found:
+        attribute = _ATTRIBUTE.get(field, field)
+        searched, on_record = getattr(query, attribute), getattr(record, attribute)
+        parts.append(
+            FieldComparison(
+                field,
+                level,
+                weights(field, level),
+                None if searched is None else str(searched),
+                None if on_record is None else str(on_record),
+            )
+        )
+    return Scored(
+        record,
+        weights.total(found),
+        tuple(parts),
+        _ruled_out(found),
+        dict(found)["forename"] not in _NOT_ON_ITS_OWN,
+    )
+
+
+def score(query: Query, record: Record, model: Model, frequency: Frequency) -> Scored:
+    """One candidate scored, with the explanation of every field."""
+    return _scored(query, record, levels(query, record), Weights(query, model, frequency))
 
 
 _SAME_FAMILY = (cmp.FamilyName.EXACT.value, "swapped")
@@ -197,16 +235,21 @@ def decide(
     ``same_learner`` names the learner a record answers for: a linked (merged) record and its
     master are one learner, counted once at the better of their scores.
     """
-    scored = sorted(
-        (score(query, r, model, frequency) for r in records),
-        key=lambda s: s.score,
-        reverse=True,
-    )
+    weights = Weights(query, model, frequency)
+    # Most candidates fall below the review threshold: they are weighed, not explained.
+    kept = []
+    for record in records:
+        found = levels(query, record)
+        total = weights.total(found)
+        if total >= model.review and not _ruled_out(found):
+            kept.append((total, record, found))
+    kept.sort(key=lambda k: k[0], reverse=True)
+    scored = [_scored(query, record, found, weights) for _, record, found in kept]
     plausible: list[Scored] = []
     seen: set[object] = set()
     for candidate in scored:
         who = same_learner(candidate.record)
-        if candidate.ruled_out or candidate.score < model.review or who in seen:
+        if who in seen:
             continue
         seen.add(who)
         plausible.append(candidate)
