@@ -41,6 +41,7 @@ from typing import Any
 
 import httpx2 as httpx
 from import_learners import LRS, fresh_database, run_import
+from quality.outcomes import CATEGORIES, FROM_API, Answer, classify
 from sqlalchemy import func, select
 
 from open_lrs.core import bulk
@@ -104,17 +105,24 @@ def in_process(
     for q in warm:
         matching.search(db.unit_of_work(), actor, SearchRequest.model_validate(search_body(q)))
     latencies, outcomes = [], Counter[str]()
-    for r in requests:
+    answers = {True: Counter[str](), False: Counter[str]()}  # by whether they are registered
+    for q, r in zip(queries, requests, strict=True):
         t = time.perf_counter()
         result = matching.search(db.unit_of_work(), actor, r)
         latencies.append(time.perf_counter() - t)
         outcomes[result.code] += 1
+        answer = Answer(FROM_API[result.code], tuple(m.uln for m in result.matches))
+        answers[q.expected_uln is not None][classify(q.expected_uln, answer)] += 1
     with db.unit_of_work() as uow:  # untimed: how many learners each search read and scored
         read = [len(store.candidates(uow.session, matching.to_query(r)).rows) for r in requests]
     return {
         **percentiles(latencies),
         "n": len(latencies),
         "outcomes": dict(outcomes),
+        "answers": {
+            registered: {c: n[c] for c in CATEGORIES if n[c]} for registered, n in answers.items()
+        },
+        "thresholds": result.thresholds.model_dump(),
         "candidates": percentiles(read, scale=1),
     }
 
@@ -443,6 +451,11 @@ def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) ->
             f"{r['in_process']['candidates']}; search outcomes {r['in_process']['outcomes']}; "
             f"registrations {r['register']['outcomes']}; HTTP statuses "
             f"{r['http_many']['statuses']} / {r['http_register']['statuses']}"
+        )
+        answers = r["in_process"]["answers"]
+        print(
+            f"{backend}: thresholds {r['in_process']['thresholds']}; answers to searches for "
+            f"registered learners {answers[True]}, for people not registered {answers[False]}"
         )
 
 

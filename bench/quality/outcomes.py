@@ -23,6 +23,13 @@ NO_MATCH = "no_match"  # a miss when the learner is on the register, right when 
 CATEGORIES = (AUTO_CORRECT, REVIEW_TRUTH, REVIEW_NO_TRUTH, TOO_MANY_, NO_MATCH, FALSE_EXACT)
 
 MAX_POSSIBLE = 10  # as the engine: more plausible candidates than this is "too many"
+# The search API's codes as the outcomes above.
+FROM_API = {
+    "exact_match": EXACT,
+    "possible_matches": POSSIBLE,
+    "no_match": NONE,
+    "too_many_matches": TOO_MANY,
+}
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,7 @@ def test_match_commands_explain_rebuild_and_estimate(
                 "--date-of-birth", "2005-01-02")  # fmt: skip
     assert table.returncode == 0, table.stderr
     assert "exact_match (WSRC0004)" in table.stdout
+    assert "thresholds: match 24, review 12." in " ".join(table.stdout.split())
     assert "ULN 2000000001" in table.stdout
     assert "date_of_birth" in table.stdout
 
@@ -153,11 +154,12 @@ def test_match_commands_explain_rebuild_and_estimate(
     assert "Filed 3 learners" in lrs(url, "match", "reindex").stdout
     assert "Counted the names of 3 active learners" in lrs(url, "match", "frequencies").stdout
 
-    model = tmp_path / "model-v2.json"
+    model = tmp_path / "model-v3.json"
     estimated = lrs(url, "match", "estimate", "--output", str(model), "--sample", "100")
     assert estimated.returncode == 0, estimated.stderr
     data = json.loads(model.read_text(encoding="utf-8"))
-    assert data["version"] == "2"
+    assert data["version"] == "3"  # the next after the current model, 2
     assert set(data["fields"]) >= {"forename", "family_name", "date_of_birth", "postcode"}
-    assert "v1" in estimated.stdout
+    assert data["thresholds"] == {"auto_match": 24.0, "review": 12.0, "register_size": 100_000}
     assert "v2" in estimated.stdout
+    assert "v3" in estimated.stdout

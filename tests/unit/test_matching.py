@@ -166,6 +166,43 @@ def test_model_refuses_bad_parameters() -> None:
         Model.from_dict({**good, "fields": {"f": {"l": [0, 0.5]}}})
 
 
+def test_thresholds_rise_with_the_register_beyond_the_size_they_were_chosen_for() -> None:
+    assert MODEL.register_size == 100_000
+    base = (MODEL.auto_match, MODEL.review)
+    assert MODEL.thresholds(None) == MODEL.thresholds(100_000) == base
+    assert MODEL.thresholds(5_000) == base  # never below the values chosen
+    assert MODEL.thresholds(1_000_000) == (base[0] + 3.32, base[1] + 3.32)
+    assert MODEL.thresholds(10_000_000) == (base[0] + 6.64, base[1] + 6.64)
+    unsized = Model.from_dict(
+        {"version": "x", "thresholds": {"auto_match": 2, "review": 1}, "fields": {}}
+    )
+    assert unsized.thresholds(10_000_000) == (2, 1)
+    for bad in (0, -5, "many", 1.5):
+        with pytest.raises(ValueError, match="register_size"):
+            Model.from_dict(
+                {
+                    "version": "x",
+                    "thresholds": {"auto_match": 2, "review": 1, "register_size": bad},
+                    "fields": {},
+                }
+            )
+
+
+def test_the_same_evidence_is_shown_on_a_small_register_and_not_on_a_national_one() -> None:
+    """Same forename, date of birth and gender; another family name, no postcode: on a large
+    register many strangers share that much, so it no longer reaches the review threshold."""
+    stranger = Record(7, "Aoife", "Brennan", DOB, "2", None)
+    query = Query("Aoife", "Kowalczyk", DOB, "2")
+    found = score(query, stranger, MODEL, no_frequencies).score
+    assert MODEL.review <= found < MODEL.thresholds(10_000_000)[1]
+    small = decide(query, [stranger], MODEL, no_frequencies, learners=50_000)
+    assert small.outcome is Outcome.POSSIBLE_MATCHES
+    assert (small.auto_match, small.review) == (MODEL.auto_match, MODEL.review)
+    national = decide(query, [stranger], MODEL, no_frequencies, learners=10_000_000)
+    assert national.outcome is Outcome.NO_MATCH
+    assert national.review == MODEL.review + 6.64
+
+
 WILLIAM = Record(1, "William", "Smith", DOB, "1", "SW1A 1AA", middle_other_name="James")
 TWIN = Record(2, "Harry", "Smith", DOB, "1", "SW1A 1AA")
 SIAN = Record(3, "Siân", "O'Neill", date(2007, 1, 2), "2", "CF10 1EP", previous_family_name="Jones")

@@ -61,7 +61,8 @@ def explain(
 def _print_result(result: SearchResponse) -> None:
     out.print(
         f"[bold]{result.code}[/bold] ({result.lrs_code}): {OUTCOME_WORDS[result.code]}. "
-        f"Model version {result.model_version}."
+        f"Model version {result.model_version}; thresholds: match "
+        f"{result.thresholds.auto_match:g}, review {result.thresholds.review:g}."
     )
     for rank, match in enumerate(result.matches, start=1):
         learner = match.learner
@@ -113,13 +114,16 @@ def frequencies() -> None:
 @app.command("estimate")
 def estimate(
     output: Annotated[Path, typer.Option(help="Where to write the new model file")],
-    version: Annotated[str, typer.Option(help="The new model's version")] = "2",
+    version: Annotated[
+        str | None, typer.Option(help="The new model's version (default: the next number)")
+    ] = None,
     sample: Annotated[int, typer.Option(min=100, help="Learners sampled")] = 20_000,
     seed: Annotated[int, typer.Option()] = 1,
 ) -> None:
     """Re-estimate the model's m and u from the register (u from random pairs, m by EM over
     blocked candidate pairs, one session per blocking rule) and write a new model file.
-    Prints the old and new weight of every level for review; the thresholds are kept."""
+    Prints the old and new weight of every level for review; the thresholds, and the register
+    size they hold for, are kept."""
     from open_lrs.matching import sampling
 
     db = database()
@@ -129,6 +133,8 @@ def estimate(
         console.status(f"sampling {sample:,} learners and their candidates"),
     ):
         start = service.current_model()
+        if version is None:
+            version = str(int(start.version) + 1) if start.version.isdigit() else "new"
         data = sampling.estimate_model(
             uow.session, start, sample=sample, seed=seed, version=version
         )

@@ -286,11 +286,12 @@ def to_model_dict(
     *,
     version: str,
     thresholds: Mapping[str, float],
+    register_size: int | None = None,
     term_frequency_fields: Iterable[str],
     note: str,
     start: Model | None = None,
 ) -> dict[str, Any]:
-    """The model file's JSON, as ``data/model-v1.json`` has it. Fields and levels follow
+    """The model file's JSON, as ``data/model-v2.json`` has it. Fields and levels follow
     ``start`` (default: the current model): each must have an m and a u, and no other may
     appear, so no level is lost between versions. Refuses what ``Model.from_dict`` refuses."""
     levels = _levels(start or load())
@@ -312,6 +313,7 @@ def to_model_dict(
         "thresholds": {
             "auto_match": float(thresholds["auto_match"]),
             "review": float(thresholds["review"]),
+            **({"register_size": register_size} if register_size else {}),
         },
         "term_frequency_fields": tf_fields,
         "fields": {

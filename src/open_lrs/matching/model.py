@@ -3,6 +3,12 @@
 Parameters are data (``data/model-<version>.json``), loaded once and versioned, so that a
 re-estimated model is a new file, not a code change. A level absent from a field (``missing``)
 weighs nothing: no evidence either way.
+
+The thresholds hold for a register of ``register_size`` learners. On a larger register they
+rise by log2 of how many times larger it is: a search's learner is one of N, so the prior odds
+that a given candidate is them fall as 1/N, and the same evidence makes a weaker case. Without
+this, a register ten times larger puts ten times as many strangers above the review threshold
+(same forename and date of birth, say). They never fall below the values chosen.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-CURRENT_VERSION = "1"
+CURRENT_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,15 @@ class Model:
     review: float
     probabilities: dict[str, dict[str, tuple[float, float]]]
     term_frequency_fields: frozenset[str]
+    register_size: int | None = None  # the register's size the thresholds were chosen for
+
+    def thresholds(self, learners: int | None) -> tuple[float, float]:
+        """(auto-match, review) for a register of ``learners``: raised by log2 of how many
+        times larger than ``register_size`` it is, to two decimals."""
+        rise = 0.0
+        if self.register_size and learners and learners > self.register_size:
+            rise = round(math.log2(learners / self.register_size), 2)
+        return self.auto_match + rise, self.review + rise
 
     def weight(self, field: str, level: str, frequency: float | None = None) -> float:
         """log2(m/u) for the level; for an exact name, log2(m / how common the name is)."""
@@ -44,15 +59,20 @@ class Model:
                 if not (0 < m <= 1 and 0 < u <= 1):
                     raise ValueError(f"{field}.{level}: m and u must be in (0, 1]")
                 probabilities[field][level] = (float(m), float(u))
-        auto, review = data["thresholds"]["auto_match"], data["thresholds"]["review"]
+        thresholds = data["thresholds"]
+        auto, review = thresholds["auto_match"], thresholds["review"]
         if review >= auto:
             raise ValueError("the review threshold must be below the auto-match threshold")
+        size = thresholds.get("register_size")
+        if size is not None and (not isinstance(size, int) or size < 1):
+            raise ValueError("thresholds.register_size must be a whole number of learners")
         return cls(
             version=str(data["version"]),
             auto_match=float(auto),
             review=float(review),
             probabilities=probabilities,
             term_frequency_fields=frozenset(data.get("term_frequency_fields", ())),
+            register_size=size,
         )
 
 

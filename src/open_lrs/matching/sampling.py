@@ -84,6 +84,7 @@ def estimate_model(
         u,
         version=version,
         thresholds={"auto_match": start.auto_match, "review": start.review},
+        register_size=start.register_size,
         term_frequency_fields=sorted(start.term_frequency_fields),
         note=f"Re-estimated from {len(records):,} of {total:,} learners (seed {seed}), "
         f"starting from model {start.version}: u from random pairs, m by EM per blocking key.",

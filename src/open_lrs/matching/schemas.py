@@ -81,10 +81,19 @@ class Match(BaseModel):
     explanation: list[FieldExplanation]
 
 
+class Thresholds(BaseModel):
+    auto_match: float = Field(description="A score at or above this can match on its own")
+    review: float = Field(description="A candidate scoring below this is not shown")
+
+
 class SearchResponse(BaseModel):
     code: Literal["exact_match", "possible_matches", "no_match", "too_many_matches"]
     lrs_code: Literal["WSRC0004", "WSRC0003", "WSRC0001", "WSRC0002"]
     model_version: str = Field(description="The matching model's version that scored this")
+    thresholds: Thresholds = Field(
+        description="The thresholds this search was decided by: the model's, raised on a "
+        "register larger than the one they were chosen for (see docs/matching.md)"
+    )
     matches: list[Match] = Field(
         description="exact_match: one; possible_matches: 1 to 10, best first; otherwise none"
     )

@@ -113,6 +113,10 @@ class Outcome(enum.Enum):
 class Decision:
     outcome: Outcome
     matches: tuple[Scored, ...]
+    # The thresholds the decision used: the model's, raised for a register larger than the
+    # one they were chosen for (``Model.thresholds``).
+    auto_match: float
+    review: float
 
 
 def _swapped(query: Query, record: Record) -> bool:
@@ -228,20 +232,24 @@ def decide(
     model: Model,
     frequency: Frequency,
     *,
+    learners: int | None = None,
     same_learner: Callable[[Record], object] = lambda r: r.key,
 ) -> Decision:
     """Score every candidate and decide: one sure match, a short list for a person, or none.
 
-    ``same_learner`` names the learner a record answers for: a linked (merged) record and its
-    master are one learner, counted once at the better of their scores.
+    ``learners``: how many learners the register holds, which sets the thresholds
+    (``Model.thresholds``); None keeps the model's own. ``same_learner`` names the learner a
+    record answers for: a linked (merged) record and its master are one learner, counted once
+    at the better of their scores.
     """
+    auto_match, review = model.thresholds(learners)
     weights = Weights(query, model, frequency)
     # Most candidates fall below the review threshold: they are weighed, not explained.
     kept = []
     for record in records:
         found = levels(query, record)
         total = weights.total(found)
-        if total >= model.review and not _ruled_out(found):
+        if total >= review and not _ruled_out(found):
             kept.append((total, record, found))
     kept.sort(key=lambda k: k[0], reverse=True)
     scored = [_scored(query, record, found, weights) for _, record, found in kept]
@@ -254,11 +262,11 @@ def decide(
         seen.add(who)
         plausible.append(candidate)
     if not plausible:
-        return Decision(Outcome.NO_MATCH, ())
+        return Decision(Outcome.NO_MATCH, (), auto_match, review)
     if len(plausible) > MAX_POSSIBLE:
-        return Decision(Outcome.TOO_MANY, ())
+        return Decision(Outcome.TOO_MANY, (), auto_match, review)
     best = plausible[0]
     runner_up = plausible[1].score if len(plausible) > 1 else float("-inf")
-    if best.score >= model.auto_match and best.can_auto_match and runner_up < model.auto_match:
-        return Decision(Outcome.EXACT_MATCH, (best,))
-    return Decision(Outcome.POSSIBLE_MATCHES, tuple(plausible))
+    if best.score >= auto_match and best.can_auto_match and runner_up < auto_match:
+        return Decision(Outcome.EXACT_MATCH, (best,), auto_match, review)
+    return Decision(Outcome.POSSIBLE_MATCHES, tuple(plausible), auto_match, review)

@@ -19,7 +19,13 @@ from open_lrs.learners.models import LINKED, Learner
 from open_lrs.matching import model as model_file
 from open_lrs.matching import store
 from open_lrs.matching.model import Model
-from open_lrs.matching.schemas import FieldExplanation, Match, SearchRequest, SearchResponse
+from open_lrs.matching.schemas import (
+    FieldExplanation,
+    Match,
+    SearchRequest,
+    SearchResponse,
+    Thresholds,
+)
 from open_lrs.matching.scoring import Decision, Outcome, Query, Scored, decide
 from open_lrs.organisations.permissions import Action
 from open_lrs.organisations.service import require
@@ -102,6 +108,7 @@ def find(session: Session, query: Query, model: Model | None = None) -> Found:
         [store.to_record(row) for row in candidates.rows],
         model,
         candidates.frequency,
+        learners=candidates.learners,
         same_learner=lambda r: answers_for[r.key],
     )
     wanted = {_id(s) for s in decision.matches}
@@ -161,6 +168,7 @@ def search(uow: UnitOfWork, actor: Actor, request: SearchRequest) -> SearchRespo
         code=outcome.code,
         lrs_code=outcome.lrs_code,
         model_version=model.version,
+        thresholds=Thresholds(auto_match=found.decision.auto_match, review=found.decision.review),
         matches=matches,
     )
 

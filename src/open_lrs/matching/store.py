@@ -204,6 +204,7 @@ class Candidates:
 
     rows: Sequence[Any]
     frequency: Frequency
+    learners: int | None  # on the register when names were last counted; None: no candidates
 
 
 def candidates(session: Session, query: Query) -> Candidates:
@@ -211,10 +212,12 @@ def candidates(session: Session, query: Query) -> Candidates:
     names = _counted_names(query)
     rows = session.execute(_CANDIDATE_ROWS, {"keys": keys, **names}).all()
     if not rows:  # nobody to score: how common the names are does not matter
-        return Candidates(rows, _frequency(names, None, None, None))
+        return Candidates(rows, _frequency(names, None, None, None), None)
     first = rows[0]
     return Candidates(
-        rows, _frequency(names, first.count_all, first.count_forename, first.count_family)
+        rows,
+        _frequency(names, first.count_all, first.count_forename, first.count_family),
+        first.count_all,
     )
 
 
