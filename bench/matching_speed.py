@@ -325,11 +325,16 @@ def direct_load(url: str, people: Sequence[Person], chunk: int = 20_000) -> dict
     return {"loaded": len(people), "import_s": seconds, "peak_rss_mb": float("nan")}
 
 
+def register_of(args: argparse.Namespace) -> list[Person]:
+    """The generated register (the same for the same seed): made again for each direct load
+    rather than kept for the whole run."""
+    return generate_register(args.learners, seed=args.seed, today=TODAY)
+
+
 def run_backend(
     backend: str,
     workdir: Path,
     register_csv: Path,
-    people: Sequence[Person],
     queries: Sequence[QueryCase],
     warm: Sequence[QueryCase],
     newcomers: Sequence[Person],
@@ -346,7 +351,7 @@ def run_backend(
                 count = uow.session.scalar(select(func.count()).select_from(Learner)) or 0
             imported = {"loaded": count, "import_s": float("nan"), "peak_rss_mb": float("nan")}
         elif args.loader == "direct":
-            imported = timed("direct load", lambda: direct_load(url, people))
+            imported = timed("direct load", lambda: direct_load(url, register_of(args)))
             admin = orgs.create_organisation(
                 Database.from_url(url).unit_of_work(), name="Admins", ukprn="10000000", kind="admin"
             )
@@ -486,10 +491,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as tmp:
         workdir = Path(tmp)
         register_csv = workdir / "register.csv"
-        people = timed(
-            f"generating {args.learners:,} learners",
-            lambda: generate_register(args.learners, seed=args.seed, today=TODAY),
-        )
+        people = timed(f"generating {args.learners:,} learners", lambda: register_of(args))
         if args.loader == "import":
             write_register_csv(register_csv, people)
         queries = generate_queries(people, args.queries, seed=args.seed, today=TODAY)
@@ -497,14 +499,12 @@ def main() -> None:
         newcomers = generate_register(args.registrations, seed=args.seed + 1000, today=TODAY)
         ulns = {p.uln for p in people}
         newcomers = [p for p in newcomers if p.uln not in ulns]
-        del ulns
-        if args.loader == "import":
-            people = []
+        # Measured processes must not carry the register in memory: ten million people take
+        # about 10 GB, which the operating system then cannot use to cache the database.
+        del ulns, people
         results = {}
         for b in backends:
-            results[b] = run_backend(
-                b, workdir, register_csv, people, queries, warm, newcomers, args
-            )
+            results[b] = run_backend(b, workdir, register_csv, queries, warm, newcomers, args)
             report({b: results[b]}, args.learners, args.clients)  # kept if a later step fails
     report(results, args.learners, args.clients)
 
