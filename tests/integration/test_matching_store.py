@@ -162,6 +162,45 @@ def test_common_names_weigh_less_than_rare_ones(
         assert with_candidates(field, name) == alone(field, name) == pytest.approx(share)
 
 
+def test_a_preferred_name_counts_as_a_forename(
+    db: Database, provider: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three Georges known as Seoras: agreeing on "Seoras" is as common as that makes it."""
+    monkeypatch.setattr(store, "MIN_LEARNERS_FOR_FREQUENCIES", 1)
+    people = [("George", "Seoras"), ("George", "Seoras"), ("George", "Seoras"), ("Seoras", None)]
+    people += [("Ewan", None), ("Ewan", "Ewan")]  # a preferred name like the given one: once
+    for i, (given, preferred) in enumerate(people):
+        learners.register(
+            db.unit_of_work(),
+            provider,
+            LearnerRegistration.model_validate(
+                {
+                    "given_name": given,
+                    "preferred_given_name": preferred,
+                    "family_name": [
+                        "MacLeod",
+                        "Morrison",
+                        "Macaulay",
+                        "Nicolson",
+                        "Smith",
+                        "Campbell",
+                    ][i],
+                    "date_of_birth": f"200{i}-03-0{i + 1}",
+                    "gender": "1",
+                    "postcode": "HS1 2AA",
+                }
+            ),
+        )
+    with db.unit_of_work() as uow:
+        assert store.refresh_frequencies(uow.session.connection()) == 6
+        uow.commit()
+    with db.unit_of_work() as uow:
+        seoras = store.frequencies(uow.session, Query("Seoras", "MacLeod", date(2000, 3, 1)))
+        ewan = store.frequencies(uow.session, Query("Ewan", "MacLeod", date(2000, 3, 1)))
+    assert seoras("forename", "seoras") == pytest.approx(4 / 6)
+    assert ewan("forename", "ewan") == pytest.approx(2 / 6)
+
+
 def test_the_migration_files_learners_already_on_the_register(fresh_database_url: str) -> None:
     engine = make_engine(fresh_database_url)
     migrate.downgrade(engine, "0001")

@@ -228,17 +228,21 @@ def frequencies(session: Session, query: Query) -> Frequency:
 
 
 def refresh_frequencies(conn: Connection) -> int:
-    """Count forenames and family names over the active learners, replacing the old counts."""
+    """Count forenames and family names over the active learners, replacing the old counts.
+
+    A learner counts under their first given name and under the name they prefer: a search
+    agrees exactly with either, so how common "Seoras" is must count the Georges known as
+    Seoras, or agreeing on it would weigh as if hardly anyone were called that."""
     forenames: Counter[str] = Counter()
     families: Counter[str] = Counter()
     total = 0
     result = conn.execute(
-        select(Learner.given_name, Learner.family_name)
+        select(Learner.given_name, Learner.preferred_given_name, Learner.family_name)
         .where(Learner.status == ACTIVE)
         .execution_options(yield_per=_CHUNK)
     )
-    for given, family in result:
-        forenames[first_forename(given)] += 1
+    for given, preferred, family in result:
+        forenames.update({first_forename(given), first_forename(preferred)})
         families[family_key(family)] += 1
         total += 1
     conn.execute(delete(NameFrequency))
