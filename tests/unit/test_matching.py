@@ -177,7 +177,7 @@ def test_thresholds_rise_with_the_register_beyond_the_size_they_were_chosen_for(
         {"version": "x", "thresholds": {"auto_match": 2, "review": 1}, "fields": {}}
     )
     assert unsized.thresholds(10_000_000) == (2, 1)
-    for bad in (0, -5, "many", 1.5):
+    for bad in (0, -5, "many", 1.5, True):
         with pytest.raises(ValueError, match="register_size"):
             Model.from_dict(
                 {

@@ -64,7 +64,7 @@ class Model:
         if review >= auto:
             raise ValueError("the review threshold must be below the auto-match threshold")
         size = thresholds.get("register_size")
-        if size is not None and (not isinstance(size, int) or size < 1):
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
             raise ValueError("thresholds.register_size must be a whole number of learners")
         return cls(
             version=str(data["version"]),
