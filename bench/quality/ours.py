@@ -25,26 +25,17 @@ from open_lrs.matching.scoring import Outcome, Query, Scored, score
 from open_lrs.matching.service import Found, current_model, find
 from open_lrs.organisations import service as orgs
 from quality.outcomes import (
-    EXACT,
     FALSE_EXACT,
+    FROM_API,
     NO_MATCH,
-    NONE,
-    POSSIBLE,
     REVIEW_NO_TRUTH,
     REVIEW_TRUTH,
-    TOO_MANY,
     TOO_MANY_,
     Answer,
     Tally,
     classify,
 )
 
-_OUTCOMES = {
-    Outcome.EXACT_MATCH: EXACT,
-    Outcome.POSSIBLE_MATCHES: POSSIBLE,
-    Outcome.NO_MATCH: NONE,
-    Outcome.TOO_MANY: TOO_MANY,
-}
 NOT_RESOLVED = (NO_MATCH, REVIEW_NO_TRUTH, REVIEW_TRUTH, TOO_MANY_)
 KEEP_DIAGNOSES = 400  # per category: enough to see patterns, few enough to stay quick
 
@@ -109,7 +100,7 @@ def to_query(case: QueryCase) -> Query:
 def answer_of(found: Found) -> Answer:
     learners = found.learners()
     return Answer(
-        _OUTCOMES[found.decision.outcome],
+        FROM_API[found.decision.outcome.code],
         tuple(master.uln for _, _, master in learners),
         learners[0][0].score if learners else None,
     )

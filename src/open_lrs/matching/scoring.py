@@ -13,7 +13,7 @@ someone else. Everything that could be the same person's forename is kept and we
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -129,8 +129,8 @@ def _swapped(query: Query, record: Record) -> bool:
 _ATTRIBUTE = {"forename": "given_name"}
 
 
-def levels(query: Query, record: Record) -> list[tuple[str, str]]:
-    """How each field agrees, as (field, level), in the order an explanation lists them."""
+def levels(query: Query, record: Record) -> dict[str, str]:
+    """How each field agrees (field: level), in the order an explanation lists them."""
     if _swapped(query, record):
         forename, family = "swapped", "swapped"
     else:
@@ -146,17 +146,17 @@ def levels(query: Query, record: Record) -> list[tuple[str, str]]:
             record.family_name,
             (record.previous_family_name, record.family_name_at_age_16),
         ).value
-    found = [
-        ("forename", forename),
-        ("family_name", family),
-        ("date_of_birth", compare_dates(query.date_of_birth, record.date_of_birth).value),
-        ("postcode", cmp.compare_postcodes(query.postcode, record.postcode).value),
-        ("gender", cmp.compare_genders(query.gender, record.gender).value),
-    ]
+    found = {
+        "forename": forename,
+        "family_name": family,
+        "date_of_birth": compare_dates(query.date_of_birth, record.date_of_birth).value,
+        "postcode": cmp.compare_postcodes(query.postcode, record.postcode).value,
+        "gender": cmp.compare_genders(query.gender, record.gender).value,
+    }
     for field, typos in DETAILS:
         if searched := getattr(query, field):
             detail = cmp.compare_details(searched, getattr(record, field), similar=typos)
-            found.append((field, detail.value))
+            found[field] = detail.value
     return found
 
 
@@ -180,23 +180,20 @@ class Weights:
             weight = self._known[field, level] = round(self._model.weight(field, level, freq), 2)
         return weight
 
-    def total(self, found: Sequence[tuple[str, str]]) -> float:
-        return round(sum(self(field, level) for field, level in found), 2)
+    def total(self, found: Mapping[str, str]) -> float:
+        return round(sum(self(field, level) for field, level in found.items()), 2)
 
 
-def _ruled_out(found: Sequence[tuple[str, str]]) -> bool:
-    level = dict(found)
-    return level["forename"] == cmp.Forename.DIFFERENT.value or (
-        level["date_of_birth"] == DateAgreement.DIFFERENT.value
-        and level["family_name"] not in _SAME_FAMILY
+def _ruled_out(found: Mapping[str, str]) -> bool:
+    return found["forename"] == cmp.Forename.DIFFERENT.value or (
+        found["date_of_birth"] == DateAgreement.DIFFERENT.value
+        and found["family_name"] not in _SAME_FAMILY
     )
 
 
-def _scored(
-    query: Query, record: Record, found: Sequence[tuple[str, str]], weights: Weights
-) -> Scored:
+def _scored(query: Query, record: Record, found: Mapping[str, str], weights: Weights) -> Scored:
     parts = []
-    for field, level in found:
+    for field, level in found.items():
         attribute = _ATTRIBUTE.get(field, field)
         searched, on_record = getattr(query, attribute), getattr(record, attribute)
         parts.append(
@@ -213,7 +210,7 @@ def _scored(
         weights.total(found),
         tuple(parts),
         _ruled_out(found),
-        dict(found)["forename"] not in _NOT_ON_ITS_OWN,
+        found["forename"] not in _NOT_ON_ITS_OWN,
     )
 
 
