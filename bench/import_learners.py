@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from open_lrs.core import migrate
-from open_lrs.core.db import make_engine
+from open_lrs.core.db import drop_database, make_engine
 from open_lrs.demo.generator import write_csv
 from open_lrs.learners.models import Learner
 
@@ -60,22 +60,14 @@ def fresh_database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
 
         def drop() -> None:
-            """FORCE ends our own sessions, but not an autovacuum worker still busy with the
-            million rows just loaded, which a non-superuser may not end: wait for it."""
-            for attempt in range(30):
-                try:
-                    with admin.connect() as conn:
-                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                    break
-                except DBAPIError as exc:
-                    if attempt == 29:  # the figures are printed already: say so, do not lose them
-                        print(
-                            f"could not drop database {name} ({type(exc).__name__}); drop it "
-                            f'as a superuser: DROP DATABASE "{name}" WITH (FORCE)',
-                            flush=True,
-                        )
-                    else:
-                        time.sleep(2)
+            try:
+                drop_database(admin, name)
+            except DBAPIError as exc:  # the figures are printed already: say so, do not lose them
+                print(
+                    f"could not drop database {name} ({type(exc).__name__}); drop it as a "
+                    f'superuser: DROP DATABASE "{name}" WITH (FORCE)',
+                    flush=True,
+                )
             admin.dispose()
 
     engine = make_engine(url)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from open_lrs.core import migrate
-from open_lrs.core.db import Database, make_engine
+from open_lrs.core.db import Database, drop_database, make_engine
 from open_lrs.core.security import Actor
 from open_lrs.organisations import service as orgs
 
@@ -119,6 +119,5 @@ def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     migrate.upgrade(eng)
     eng.dispose()
     yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(admin, name)
     admin.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from open_lrs.core import migrate
-from open_lrs.core.db import Database, make_engine
+from open_lrs.core.db import Database, drop_database, make_engine
 from open_lrs.demo.queries import QueryCase
 from open_lrs.learners.importer import import_learners
 from open_lrs.learners.models import Learner
@@ -81,8 +81,7 @@ def fresh_database(workdir: Path, postgres_url: str | None) -> Iterator[str]:
         yield url
     finally:
         if postgres_url is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_database(admin, name)
             admin.dispose()
 
 
