@@ -201,6 +201,83 @@ def test_a_preferred_name_counts_as_a_forename(
     assert ewan("forename", "ewan") == pytest.approx(2 / 6)
 
 
+_FAMILIES = ["Ahmed", "Brown", "Cooper", "Davies", "Evans", "Fischer", "Green", "Hughes", "Khan"]
+_POSTCODES = ["LS6 2AB", "M14 6PP", "B33 8TH", "CF10 1AA", "EH1 1YZ", "BS1 4DJ", "NE1 7RU"]
+_POSTCODES += ["G2 1DY", "S1 2HE"]
+
+
+def _register_jacks(db: Database, provider: Actor, born: date, how_many: int) -> dict[int, Query]:
+    """Learners called Jack, born on one day, with family names and postcodes all unlike each
+    other's: a search for a Jack born that day shares one key with each (birth date and
+    forename sound) and no other. Each day's Jacks live somewhere else (another day's Jack of
+    the same family name and postcode could be the same learner). Answers each one's id, with
+    a search for their own details."""
+    own: dict[str, Query] = {}
+    shift = born.year % len(_POSTCODES)
+    postcodes = _POSTCODES[shift:] + _POSTCODES[:shift]
+    for family, postcode in list(zip(_FAMILIES, postcodes, strict=True))[:how_many]:
+        query = Query("Jack", family, born, "1", postcode)
+        registration = LearnerRegistration.model_validate(
+            {
+                "given_name": "Jack",
+                "family_name": family,
+                "date_of_birth": born.isoformat(),
+                "gender": "1",
+                "postcode": postcode,
+            }
+        )
+        result = learners.register(db.unit_of_work(), provider, registration)
+        assert result.code == "registered", family  # the others are somebody else
+        own[result.learner.uln] = query
+    with db.unit_of_work() as uow:
+        ids = uow.session.execute(select(Learner.uln, Learner.id).where(Learner.uln.in_(own)))
+        return {learner_id: own[uln] for uln, learner_id in ids}
+
+
+def _candidate_ids(db: Database, query: Query) -> set[int]:
+    with db.unit_of_work() as uow:
+        return {row.id for row in store.candidates(uow.session, query).rows}
+
+
+def test_a_learner_sharing_only_a_common_key_is_not_a_candidate(
+    db: Database, provider: Actor
+) -> None:
+    assert store.COMMON_KEY == 8
+    few = _register_jacks(db, provider, date(2009, 5, 3), store.COMMON_KEY)
+    many = _register_jacks(db, provider, date(2010, 6, 4), store.COMMON_KEY + 1)
+
+    # Jack Tremayne shares one key with each Jack born on his birthday. Eight learners share
+    # it: all are candidates. Nine share it: it is common, and none is.
+    shared_by_eight = Query("Jack", "Tremayne", date(2009, 5, 3), "1", "PL4 8AA")
+    assert _candidate_ids(db, shared_by_eight) == set(few)
+    searched = Query("Jack", "Tremayne", date(2010, 6, 4), "1", "PL4 8AA")
+    assert _candidate_ids(db, searched) == set()
+    # Each of those nine is still found by their own details, which share every key.
+    for learner_id, own in many.items():
+        assert learner_id in _candidate_ids(db, own)
+
+    # A Jack born that day who also lives in the searched postcode's sector shares two keys
+    # with the search (birth date and sector, forename sound and sector): still a candidate,
+    # and the searched Jack is found though his family name is misspelt.
+    tremayne = learners.register(
+        db.unit_of_work(),
+        provider,
+        LearnerRegistration.model_validate(
+            {
+                "given_name": "Jack",
+                "family_name": "Tremaine",
+                "date_of_birth": "2010-06-04",
+                "gender": "1",
+                "postcode": "PL4 8AB",
+            }
+        ),
+    ).learner
+    with db.unit_of_work() as uow:
+        [row] = store.candidates(uow.session, searched).rows
+        assert row.family_name == "Tremaine"
+    assert _find(db, searched)[1] == [tremayne.uln]
+
+
 def test_the_migration_files_learners_already_on_the_register(fresh_database_url: str) -> None:
     engine = make_engine(fresh_database_url)
     migrate.downgrade(engine, "0001")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, bindparam, delete, func, insert, select
+from sqlalchemy import BigInteger, Connection, bindparam, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,14 @@ from open_lrs.matching.scoring import Frequency, Query, Record
 # A search never scores more learners than this, whatever the keys bring back; real searches
 # bring back tens. It bounds the cost of a pathological query (the commonest names at once).
 MAX_CANDIDATES = 1000
+# A key that more learners than this share is common: a learner found under it and under no
+# other key is not a candidate. On a national register a birth date is about 2,500 learners,
+# so "born on 3 May 2009 and called something like Jack" is dozens of people, and scoring every
+# one of them made searches slower as the register grew. The learner searched for shares
+# several keys with the search unless most of their details changed; a learner sharing just
+# one common key shares a birth date and a common name's sound, which weighs too little to
+# reach review unless the family name is a near miss as well (docs/matching.md).
+COMMON_KEY = 8
 # Below this many learners, name counts say little about how common a name is in the country.
 MIN_LEARNERS_FOR_FREQUENCIES = 10_000
 FORENAME, FAMILY_NAME = "forename", "family_name"
@@ -183,24 +191,34 @@ _COUNTS = (
     _name_count(FORENAME, "name_forename").label("count_forename"),
     _name_count(FAMILY_NAME, "name_family").label("count_family"),
 )
+# The learners filed under the search's keys, each with how many learners share the key; a
+# learner is a candidate if it shares two keys or more with the search, or one key that is not
+# common (COMMON_KEY). Worked out in the database, from the keys' index alone: only the
+# candidates' rows are read.
+_HITS = (
+    select(
+        LearnerMatchKey.learner_id,
+        func.count().over(partition_by=LearnerMatchKey.key).label("sharing"),
+    )
+    .where(LearnerMatchKey.key.in_(bindparam("keys", expanding=True)))
+    .subquery("hits")
+)
+_CHOSEN = (
+    select(_HITS.c.learner_id)
+    .group_by(_HITS.c.learner_id)
+    .having(or_(func.count() > 1, func.min(_HITS.c.sharing) <= COMMON_KEY))
+    .limit(MAX_CANDIDATES)
+)
 _CANDIDATE_ROWS = select(
     *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS)), *_COUNTS
-).where(
-    _LEARNERS.c.id.in_(
-        select(LearnerMatchKey.learner_id)
-        .where(LearnerMatchKey.key.in_(bindparam("keys", expanding=True)))
-        .distinct()
-        .limit(MAX_CANDIDATES)
-        .scalar_subquery()
-    )
-)
+).where(_LEARNERS.c.id.in_(_CHOSEN.scalar_subquery()))
 _NAME_COUNTS = select(*_COUNTS)
 
 
 @dataclass(frozen=True)
 class Candidates:
-    """The learners filed under any key a search could share with its learner (rows of id,
-    status, master_id and what the scorer reads), and the searched names' frequencies."""
+    """The learners sharing keys with a search, common keys aside (``COMMON_KEY``): rows of id,
+    status, master_id and what the scorer reads; and the searched names' frequencies."""
 
     rows: Sequence[Any]
     frequency: Frequency
