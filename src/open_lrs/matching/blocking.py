@@ -32,6 +32,9 @@ and scoring them all made the slowest searches ten times slower than the median.
 A search also tries its given name as the family name (names written the wrong way round),
 the day and month swapped, and every form of its given name in the nickname table.
 
+A key that many learners share (a birth date and a common forename's sound, on a national
+register) finds a learner only together with another key: ``store.COMMON_KEY``.
+
 Keys are 64-bit hashes of text such as ``df|2008-03-14|SM0``: small to index on both SQLite and
 PostgreSQL, and a rare collision only adds a candidate that the scorer then sees is someone
 else.
