@@ -498,7 +498,13 @@ def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) ->
         print(
             f"{backend}: import {imp['loaded']:,} rows in {imp['import_s']:.1f} s "
             f"({imp['loaded'] / imp['import_s']:,.0f} rows/s, peak {imp['peak_rss_mb']:.0f} MB), "
-            f"{r['keys']:,} blocking keys; candidates per search "
+            f"{r['keys']:,} blocking keys; "
+            + (
+                f"{r['cached']['cached_mb']:,.0f} MB read into the page cache; "
+                if "cached" in r
+                else "page cache as loading left it (--cold); "
+            )
+            + "candidates per search "
             f"{r['in_process']['candidates']}; search outcomes {r['in_process']['outcomes']}; "
             f"registrations {r['register']['outcomes']}; HTTP statuses "
             f"{r['http_many']['statuses']} / {r['http_register']['statuses']}"

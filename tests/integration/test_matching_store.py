@@ -201,28 +201,32 @@ def test_a_preferred_name_counts_as_a_forename(
     assert ewan("forename", "ewan") == pytest.approx(2 / 6)
 
 
-_FAMILIES = ["Ahmed", "Brown", "Cooper", "Davies", "Evans", "Fischer", "Green", "Hughes", "Khan"]
-_POSTCODES = ["LS6 2AB", "M14 6PP", "B33 8TH", "CF10 1AA", "EH1 1YZ", "BS1 4DJ", "NE1 7RU"]
-_POSTCODES += ["G2 1DY", "S1 2HE"]
+_FAMILIES = "Ahmed Brown Cooper Davies Evans Fischer Green Hughes Khan Lewis Morgan Nolan"
+_FAMILIES += " Owusu Patel Quinn Roberts Turner"
+_POSTCODES = "LS6 2AB,M14 6PP,B33 8TH,CF10 1AA,EH1 1YZ,BS1 4DJ,NE1 7RU,G2 1DY,S1 2HE,OX1 2JD"
+_POSTCODES += ",CB2 1TN,NR1 3QU,EX4 3SR,TR1 2HE,LL57 2DG,DD1 4HN,IV2 3BW"
 
 
-def _register_jacks(db: Database, provider: Actor, born: date, how_many: int) -> dict[int, Query]:
-    """Learners called Jack, born on one day, with family names and postcodes all unlike each
-    other's: a search for a Jack born that day shares one key with each (birth date and
-    forename sound) and no other. Each day's Jacks live somewhere else (another day's Jack of
-    the same family name and postcode could be the same learner). Answers each one's id, with
-    a search for their own details."""
+def _register_alike(
+    db: Database, provider: Actor, given: str, born: date, which: range, gender: str = "1"
+) -> dict[int, Query]:
+    """Learners of one given name, born on one day, with family names and postcodes all unlike
+    each other's (``which`` of them): a search for that name and day shares one key with each
+    (birth date and forename sound) and no other. Each day's learners live somewhere else
+    (another day's namesake of the same family name and postcode could be the same learner).
+    Answers each one's id, with a search for their own details."""
     own: dict[str, Query] = {}
-    shift = born.year % len(_POSTCODES)
-    postcodes = _POSTCODES[shift:] + _POSTCODES[:shift]
-    for family, postcode in list(zip(_FAMILIES, postcodes, strict=True))[:how_many]:
-        query = Query("Jack", family, born, "1", postcode)
+    families, postcodes = _FAMILIES.split(), _POSTCODES.split(",")
+    shift = born.year % len(postcodes)
+    postcodes = postcodes[shift:] + postcodes[:shift]
+    for family, postcode in [(families[i], postcodes[i]) for i in which]:
+        query = Query(given, family, born, gender, postcode)
         registration = LearnerRegistration.model_validate(
             {
-                "given_name": "Jack",
+                "given_name": given,
                 "family_name": family,
                 "date_of_birth": born.isoformat(),
-                "gender": "1",
+                "gender": gender,
                 "postcode": postcode,
             }
         )
@@ -239,20 +243,21 @@ def _candidate_ids(db: Database, query: Query) -> set[int]:
         return {row.id for row in store.candidates(uow.session, query).rows}
 
 
-def test_a_learner_sharing_only_a_common_key_is_not_a_candidate(
+def test_a_learner_sharing_one_key_of_a_common_kind_is_not_a_candidate(
     db: Database, provider: Actor
 ) -> None:
-    assert store.COMMON_KEY == 8
-    few = _register_jacks(db, provider, date(2009, 5, 3), store.COMMON_KEY)
-    many = _register_jacks(db, provider, date(2010, 6, 4), store.COMMON_KEY + 1)
+    assert store.COMMON == 16
+    few = _register_alike(db, provider, "Jack", date(2009, 5, 3), range(store.COMMON))
+    many = _register_alike(db, provider, "Jack", date(2010, 6, 4), range(store.COMMON + 1))
 
-    # Jack Tremayne shares one key with each Jack born on his birthday. Eight learners share
-    # it: all are candidates. Nine share it: it is common, and none is.
-    shared_by_eight = Query("Jack", "Tremayne", date(2009, 5, 3), "1", "PL4 8AA")
-    assert _candidate_ids(db, shared_by_eight) == set(few)
+    # Jack Tremayne shares one key with each Jack born on his birthday (its kind: birth date
+    # and forename sound). Sixteen learners share it: all are candidates. Seventeen share it:
+    # it is common, and none is.
+    shared_by_sixteen = Query("Jack", "Tremayne", date(2009, 5, 3), "1", "PL4 8AA")
+    assert _candidate_ids(db, shared_by_sixteen) == set(few)
     searched = Query("Jack", "Tremayne", date(2010, 6, 4), "1", "PL4 8AA")
     assert _candidate_ids(db, searched) == set()
-    # Each of those nine is still found by their own details, which share every key.
+    # Each of those seventeen is still found by their own details, which share every key.
     for learner_id, own in many.items():
         assert learner_id in _candidate_ids(db, own)
 
@@ -276,6 +281,19 @@ def test_a_learner_sharing_only_a_common_key_is_not_a_candidate(
         [row] = store.candidates(uow.session, searched).rows
         assert row.family_name == "Tremaine"
     assert _find(db, searched)[1] == [tremayne.uln]
+
+
+def test_a_kind_of_key_is_common_by_all_its_keys_together(db: Database, provider: Actor) -> None:
+    """A search for Margaret has a key for each form of the name (Peggy, Molly...): nine
+    Peggys and eight Mollys born on her birthday are seventeen learners under keys of one
+    kind, though no one key holds more than nine."""
+    born = date(2008, 2, 14)
+    margaret = Query("Margaret", "Tremayne", born, "2", "PL4 8AA")
+    peggys = _register_alike(db, provider, "Peggy", born, range(9), "2")
+    mollys = _register_alike(db, provider, "Molly", born, range(9, 16), "2")
+    assert _candidate_ids(db, margaret) == set(peggys) | set(mollys)
+    _register_alike(db, provider, "Molly", born, range(16, 17), "2")
+    assert _candidate_ids(db, margaret) == set()
 
 
 def test_the_migration_files_learners_already_on_the_register(fresh_database_url: str) -> None:

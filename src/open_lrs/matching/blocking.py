@@ -32,8 +32,8 @@ and scoring them all made the slowest searches ten times slower than the median.
 A search also tries its given name as the family name (names written the wrong way round),
 the day and month swapped, and every form of its given name in the nickname table.
 
-A key that many learners share (a birth date and a common forename's sound, on a national
-register) finds a learner only together with another key: ``store.COMMON_KEY``.
+A kind of key that many learners share (a birth date and a common forename's sound, on a
+national register) finds a learner only together with another key: ``store.COMMON``.
 
 Keys are 64-bit hashes of text such as ``df|2008-03-14|SM0``: small to index on both SQLite and
 PostgreSQL, and a rare collision only adds a candidate that the scorer then sees is someone
@@ -53,6 +53,10 @@ from open_lrs.matching.normalise import family_key, phonetic, words
 from open_lrs.matching.scoring import Query, Record
 
 # Changing the keys needs a migration that re-files every learner (store.rebuild_keys), as 0003.
+
+
+# The kinds of key, as their text begins (``df|2008-03-14|SM0``).
+KINDS = ("df", "dg", "ds", "gs", "fgm", "fym", "fyd", "fgs")
 
 
 def hash_key(text: str) -> int:
@@ -143,3 +147,11 @@ def query_keys(query: Query) -> set[str]:
 
 def hashed(keys: Iterable[str]) -> list[int]:
     return sorted({hash_key(k) for k in keys})
+
+
+def hashed_by_kind(keys: Iterable[str]) -> dict[str, list[int]]:
+    """A search's keys, hashed, by kind (every kind, none for a kind it has no key of)."""
+    by_kind: dict[str, set[int]] = {kind: set() for kind in KINDS}
+    for key in keys:
+        by_kind[key.partition("|")[0]].add(hash_key(key))
+    return {kind: sorted(hashes) for kind, hashes in by_kind.items()}

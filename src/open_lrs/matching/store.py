@@ -8,7 +8,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, bindparam, delete, func, insert, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -22,14 +32,16 @@ from open_lrs.matching.scoring import Frequency, Query, Record
 # A search never scores more learners than this, whatever the keys bring back; real searches
 # bring back tens. It bounds the cost of a pathological query (the commonest names at once).
 MAX_CANDIDATES = 1000
-# A key that more learners than this share is common: a learner found under it and under no
-# other key is not a candidate. On a national register a birth date is about 2,500 learners,
-# so "born on 3 May 2009 and called something like Jack" is dozens of people, and scoring every
-# one of them made searches slower as the register grew. The learner searched for shares
-# several keys with the search unless most of their details changed; a learner sharing just
-# one common key shares a birth date and a common name's sound, which weighs too little to
+# A kind of key (blocking.KINDS) is common to a search when more learners than this are filed
+# under its keys of that kind, all together: a learner found under one such key and under no
+# other is not a candidate. On a national register about 2,500 learners share a birth date,
+# so "born on 3 May 2009 and called something like Molly" (Molly, Mollie, Polly, Mary... and
+# the day and month swapped: a key for each) is dozens of people, and scoring every one of
+# them made searches slower as the register grew. The learner searched for shares several
+# keys with the search unless most of their details changed; a learner sharing one key of a
+# common kind shares a birth date and a common name's sound, which weighs too little to
 # reach review unless the family name is a near miss as well (docs/matching.md).
-COMMON_KEY = 8
+COMMON = 16
 # Below this many learners, name counts say little about how common a name is in the country.
 MIN_LEARNERS_FOR_FREQUENCIES = 10_000
 FORENAME, FAMILY_NAME = "forename", "family_name"
@@ -191,22 +203,26 @@ _COUNTS = (
     _name_count(FORENAME, "name_forename").label("count_forename"),
     _name_count(FAMILY_NAME, "name_family").label("count_family"),
 )
-# The learners filed under the search's keys, each with how many learners share the key; a
-# learner is a candidate if it shares two keys or more with the search, or one key that is not
-# common (COMMON_KEY). Worked out in the database, from the keys' index alone: only the
-# candidates' rows are read.
+# The learners filed under the search's keys, each with how many learners are filed under the
+# search's keys of the same kind; a learner is a candidate if it shares two keys or more with
+# the search, or one of a kind that is not common (COMMON). Worked out in the database, from
+# the keys' index alone: only the candidates' rows are read.
+_KIND = case(
+    *(
+        (LearnerMatchKey.key.in_(bindparam(f"keys_{kind}", expanding=True)), number)
+        for number, kind in enumerate(blocking.KINDS)
+    ),
+    else_=-1,
+)
 _HITS = (
-    select(
-        LearnerMatchKey.learner_id,
-        func.count().over(partition_by=LearnerMatchKey.key).label("sharing"),
-    )
+    select(LearnerMatchKey.learner_id, func.count().over(partition_by=_KIND).label("sharing"))
     .where(LearnerMatchKey.key.in_(bindparam("keys", expanding=True)))
     .subquery("hits")
 )
 _CHOSEN = (
     select(_HITS.c.learner_id)
     .group_by(_HITS.c.learner_id)
-    .having(or_(func.count() > 1, func.min(_HITS.c.sharing) <= COMMON_KEY))
+    .having(or_(func.count() > 1, func.min(_HITS.c.sharing) <= COMMON))
     .limit(MAX_CANDIDATES)
 )
 _CANDIDATE_ROWS = select(
@@ -217,18 +233,25 @@ _NAME_COUNTS = select(*_COUNTS)
 
 @dataclass(frozen=True)
 class Candidates:
-    """The learners sharing keys with a search, common keys aside (``COMMON_KEY``): rows of id,
-    status, master_id and what the scorer reads; and the searched names' frequencies."""
+    """The learners sharing keys with a search, those sharing one key of a common kind aside
+    (``COMMON``): rows of id, status, master_id and what the scorer reads; and the searched
+    names' frequencies."""
 
     rows: Sequence[Any]
     frequency: Frequency
     learners: int | None  # on the register when names were last counted; None: no candidates
 
 
+def _keys_searched(query: Query) -> dict[str, list[int]]:
+    """The parameters of ``_HITS``: the search's keys, hashed, all and by kind."""
+    by_kind = blocking.hashed_by_kind(blocking.query_keys(query))
+    every = sorted(k for hashes in by_kind.values() for k in hashes)
+    return {"keys": every, **{f"keys_{kind}": hashes for kind, hashes in by_kind.items()}}
+
+
 def candidates(session: Session, query: Query) -> Candidates:
-    keys = blocking.hashed(blocking.query_keys(query))
     names = _counted_names(query)
-    rows = session.execute(_CANDIDATE_ROWS, {"keys": keys, **names}).all()
+    rows = session.execute(_CANDIDATE_ROWS, {**_keys_searched(query), **names}).all()
     if not rows:  # nobody to score: how common the names are does not matter
         return Candidates(rows, _frequency(names, None, None, None), None)
     first = rows[0]
