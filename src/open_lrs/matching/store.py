@@ -35,12 +35,11 @@ MAX_CANDIDATES = 1000
 # A kind of key (blocking.KINDS) is common to a search when more learners than this are filed
 # under its keys of that kind, all together: a learner found under one such key and under no
 # other is not a candidate. On a national register about 2,500 learners share a birth date,
-# so "born on 3 May 2009 and called something like Molly" (Molly, Mollie, Polly, Mary... and
-# the day and month swapped: a key for each) is dozens of people, and scoring every one of
-# them made searches slower as the register grew. The learner searched for shares several
-# keys with the search unless most of their details changed; a learner sharing one key of a
-# common kind shares a birth date and a common name's sound, which weighs too little to
-# reach review unless the family name is a near miss as well (docs/matching.md).
+# and a search has a key for each form of its given name (Molly: Mary, Polly, Peggy...) and
+# for its date with day and month swapped, so "born that day, called something like Molly" is
+# a hundred learners, most sharing nothing else with the search. A learner sharing one key of a
+# common kind weighs too little to reach review unless another detail is a near miss as well
+# (docs/matching.md, "Common keys").
 COMMON = 16
 # Below this many learners, name counts say little about how common a name is in the country.
 MIN_LEARNERS_FOR_FREQUENCIES = 10_000
