@@ -10,9 +10,9 @@ PGPORT="${LRS_PG_PORT:-5432}"
 PGUSER_NAME="${LRS_PG_USER:-lrs}"
 PGPASS="${LRS_PG_PASSWORD:-lrs-test-only}"
 PGDB="${LRS_PG_DB:-lrs_test}"
-# PostgreSQL's own cache; its default (128MB) holds little of a 10M register's indexes, so the
-# benchmarks at that size start the server with a quarter of the memory, as a production one
-# would: LRS_PG_SHARED_BUFFERS=6GB scripts/postgres.sh (takes effect when the server starts).
+# PostgreSQL's own cache, shared_buffers: its default is 128MB, where a production server has
+# about a quarter of its memory. LRS_PG_SHARED_BUFFERS=6GB scripts/postgres.sh starts the
+# server with 6GB (only when it starts it; docs/performance.md has the 10M runs with both).
 PGSHARED="${LRS_PG_SHARED_BUFFERS:+-c shared_buffers=$LRS_PG_SHARED_BUFFERS}"
 
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then

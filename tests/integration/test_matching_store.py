@@ -261,9 +261,9 @@ def test_a_learner_sharing_one_key_of_a_common_kind_is_not_a_candidate(
     for learner_id, own in many.items():
         assert learner_id in _candidate_ids(db, own)
 
-    # A Jack born that day who also lives in the searched postcode's sector shares two keys
-    # with the search (birth date and sector, forename sound and sector): still a candidate,
-    # and the searched Jack is found though his family name is misspelt.
+    # A Jack born that day who also lives in the searched postcode's sector shares three keys
+    # with the search (birth date with forename sound, with sector; forename sound and sector):
+    # a candidate, and the searched Jack is found though his family name is misspelt.
     tremayne = learners.register(
         db.unit_of_work(),
         provider,
