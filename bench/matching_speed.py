@@ -45,6 +45,7 @@ import httpx2 as httpx
 from import_learners import LRS, fresh_database, run_import
 from quality.outcomes import CATEGORIES, FROM_API, Answer, classify
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from open_lrs.core import bulk
 from open_lrs.core.db import Database, make_engine
@@ -345,7 +346,7 @@ def cache_database(url: str) -> dict[str, float]:
     database file is read through. PostgreSQL (no privileges needed): ``_CACHE_ROWS`` and
     ``_CACHE_INDEXES``."""
     if url.startswith("sqlite"):
-        path = Path(make_engine(url).url.database or "")
+        path = Path(make_url(url).database or "")
         read = 0
         for part in (path, path.with_name(path.name + "-wal")):
             if part.exists():
