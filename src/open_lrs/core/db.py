@@ -9,6 +9,7 @@ try to upgrade from read to write at once.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +72,20 @@ READ_ONLY = "lrs_read_only"
 
 
 SQLITE_MMAP_BYTES = 1 << 30
+# Searches bind their keys as one JSON array and read it with ->> (matching.store).
+SQLITE_MINIMUM = (3, 38, 0)
+
+
+def check_sqlite_version(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> None:
+    """Refuse to start on an SQLite too old to search, rather than fail at the first search."""
+    if version < SQLITE_MINIMUM:
+        raise RuntimeError(
+            f"SQLite {'.'.join(map(str, SQLITE_MINIMUM))} or later is needed; this Python "
+            f"has {'.'.join(map(str, version))}: use PostgreSQL (LRS_DATABASE_URL) or a newer "
+            "Python"
+        )
+
+
 SQLITE_CACHE_KIB = 65_536
 
 
@@ -116,6 +131,7 @@ def drop_database(admin: Engine, name: str, *, attempts: int = 30, pause: float 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
+        check_sqlite_version()
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ counting how common names are. Runs inside the caller's transaction; never commi
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,12 +11,17 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
+    FromClause,
+    Integer,
+    Select,
+    String,
     bindparam,
-    case,
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
 )
@@ -191,7 +197,6 @@ def _frequency(
     return frequency
 
 
-# Prepared once: an IN list of bound parameters is coerced element by element when built.
 # Plain rows, not ORM objects: a search may read hundreds, and building objects for them costs
 # more than scoring them. The searched names' counts ride along on every row (uncorrelated
 # subqueries, computed once), so a search reads its candidates and its term frequencies in
@@ -202,31 +207,58 @@ _COUNTS = (
     _name_count(FORENAME, "name_forename").label("count_forename"),
     _name_count(FAMILY_NAME, "name_family").label("count_family"),
 )
-# The learners filed under the search's keys, each with how many learners are filed under the
-# search's keys of the same kind; a learner is a candidate if it shares two keys or more with
-# the search, or one of a kind that is not common (COMMON). Worked out in the database, from
-# the keys' index alone: only the candidates' rows are read.
-_KIND = case(
-    *(
-        (LearnerMatchKey.key.in_(bindparam(f"keys_{kind}", expanding=True)), number)
-        for number, kind in enumerate(blocking.KINDS)
+# The search's keys as rows of (key, kind), kind being a number (its place in blocking.KINDS),
+# bound as one parameter however many keys there are: the statement's text never changes, so
+# it is compiled and prepared once, not once per number of keys (an IN list of parameters
+# made a new statement for nearly every search). SQLite reads a JSON array of [key, kind]
+# pairs (->> needs SQLite 3.38, checked in core.db); PostgreSQL unnests two arrays.
+_SEARCHED_PAIRS = func.json_each(bindparam("searched", type_=String)).table_valued(
+    "value", name="searched"
+)
+_SEARCHED_ARRAYS = (
+    func.unnest(
+        bindparam("searched_keys", type_=postgresql.ARRAY(BigInteger)),
+        bindparam("searched_kinds", type_=postgresql.ARRAY(Integer)),
+    )
+    .table_valued("key", "kind")
+    .render_derived(name="searched")
+)
+_SEARCHED = {
+    "sqlite": (
+        _SEARCHED_PAIRS,
+        _SEARCHED_PAIRS.c.value.op("->>", return_type=BigInteger)(literal_column("0")),
+        _SEARCHED_PAIRS.c.value.op("->>", return_type=Integer)(literal_column("1")),
     ),
-    else_=-1,
-)
-_HITS = (
-    select(LearnerMatchKey.learner_id, func.count().over(partition_by=_KIND).label("sharing"))
-    .where(LearnerMatchKey.key.in_(bindparam("keys", expanding=True)))
-    .subquery("hits")
-)
-_CHOSEN = (
-    select(_HITS.c.learner_id)
-    .group_by(_HITS.c.learner_id)
-    .having(or_(func.count() > 1, func.min(_HITS.c.sharing) <= COMMON))
-    .limit(MAX_CANDIDATES)
-)
-_CANDIDATE_ROWS = select(
-    *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS)), *_COUNTS
-).where(_LEARNERS.c.id.in_(_CHOSEN.scalar_subquery()))
+    "postgresql": (_SEARCHED_ARRAYS, _SEARCHED_ARRAYS.c.key, _SEARCHED_ARRAYS.c.kind),
+}
+
+
+def _candidate_rows(
+    searched: FromClause, key: ColumnElement[int], kind: ColumnElement[int]
+) -> Select[Any]:
+    """The candidates' rows: the learners filed under the search's keys, each with how many
+    learners are filed under the search's keys of the same kind; a learner is a candidate if
+    it shares two keys or more with the search, or one of a kind that is not common
+    (COMMON). Worked out in the database, from the keys' index alone: only the candidates'
+    rows are read."""
+    hits = (
+        select(LearnerMatchKey.learner_id, func.count().over(partition_by=kind).label("sharing"))
+        .select_from(searched)
+        .join(LearnerMatchKey, LearnerMatchKey.key == key)
+        .subquery("hits")
+    )
+    chosen = (
+        select(hits.c.learner_id)
+        .group_by(hits.c.learner_id)
+        .having(or_(func.count() > 1, func.min(hits.c.sharing) <= COMMON))
+        .limit(MAX_CANDIDATES)
+    )
+    return select(
+        *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS)), *_COUNTS
+    ).where(_LEARNERS.c.id.in_(chosen.scalar_subquery()))
+
+
+_CANDIDATE_ROWS = {dialect: _candidate_rows(*source) for dialect, source in _SEARCHED.items()}
 _NAME_COUNTS = select(*_COUNTS)
 
 
@@ -241,16 +273,21 @@ class Candidates:
     learners: int | None  # on the register when names were last counted; None: no candidates
 
 
-def _keys_searched(query: Query) -> dict[str, list[int]]:
-    """The parameters of ``_HITS``: the search's keys, hashed, all and by kind."""
+def _keys_searched(query: Query, dialect: str) -> dict[str, Any]:
+    """The parameters of ``_SEARCHED``: the search's keys, hashed, with their kinds."""
     by_kind = blocking.hashed_by_kind(blocking.query_keys(query))
-    every = sorted(k for hashes in by_kind.values() for k in hashes)
-    return {"keys": every, **{f"keys_{kind}": hashes for kind, hashes in by_kind.items()}}
+    pairs = [(key, n) for n, kind in enumerate(blocking.KINDS) for key in by_kind[kind]]
+    if dialect == "postgresql":
+        return {"searched_keys": [k for k, _ in pairs], "searched_kinds": [n for _, n in pairs]}
+    return {"searched": json.dumps(pairs)}
 
 
 def candidates(session: Session, query: Query) -> Candidates:
     names = _counted_names(query)
-    rows = session.execute(_CANDIDATE_ROWS, {**_keys_searched(query), **names}).all()
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(
+        _CANDIDATE_ROWS[dialect], {**_keys_searched(query, dialect), **names}
+    ).all()
     if not rows:  # nobody to score: how common the names are does not matter
         return Candidates(rows, _frequency(names, None, None, None), None)
     first = rows[0]
