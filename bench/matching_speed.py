@@ -6,8 +6,10 @@
     .venv/bin/python bench/matching_speed.py --url sqlite:///path/to/kept.sqlite3  # a kept register
 
 For each backend: a fresh database; the generated register (households, twins, names from many
-backgrounds: ``demo.population``) loaded with ``lrs learners import``; the database read into
-the page cache, as on a server that has been running (``--cold`` skips this); then
+backgrounds: ``demo.population``) loaded with ``lrs learners import``; the files a search reads
+locked in memory for the run, as on a server that has been running (``page_cache``; the
+report says how much of them was resident before and after measuring; ``--cold`` skips
+this); then
 
 - in-process: the search service exactly as the API calls it (blocking-key look-up, scoring,
   the audit rows and the commit), one query after another, latency p50/p95/p99;
@@ -42,7 +44,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+import page_cache
 from import_learners import LRS, fresh_database, run_import
+from page_cache import Pinned
 from quality.outcomes import CATEGORIES, FROM_API, Answer, classify
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -337,35 +341,40 @@ _CACHE_INDEXES = (
 )
 
 
-def cache_database(url: str) -> dict[str, float]:
-    """Read the register into the operating system's page cache, as it is on a server that
-    has been answering searches for a while (or after a restart, warmed by pg_prewarm).
-
-    Without this the 10M figures measure the disk: generating the register leaves little of
-    the database cached, and this VM reclaims unused page cache within minutes. SQLite: the
-    database file is read through. PostgreSQL (no privileges needed): ``_CACHE_ROWS`` and
-    ``_CACHE_INDEXES``."""
+def hold_in_memory(url: str, pg_data: Path) -> tuple[Pinned | None, dict[str, Any]]:
+    """Lock the files a search reads in memory for the run (``page_cache``), as they are on a
+    server that has been answering searches for a while; without this the 10M figures
+    measure the disk on a machine that reclaims unused page cache. PostgreSQL's files are
+    found under ``pg_data``; if they cannot be read there (another machine, another user),
+    the rows and indexes are read through SQL instead (``_CACHE_ROWS``, ``_CACHE_INDEXES``),
+    unlocked, and their residency is not known."""
     if url.startswith("sqlite"):
-        path = Path(make_url(url).database or "")
-        read = 0
-        for part in (path, path.with_name(path.name + "-wal")):
-            if part.exists():
-                with part.open("rb", buffering=0) as f:
-                    while chunk := f.read(1 << 20):
-                        read += len(chunk)
-        return {"cached_mb": read / 1e6}
+        pinned = page_cache.pin(page_cache.sqlite_files(Path(make_url(url).database or "")))
+        return pinned, {"mb": pinned.size / 1e6}
     engine = make_engine(url)
-    with engine.connect() as conn:
-        conn.exec_driver_sql(_CACHE_ROWS)
-        conn.exec_driver_sql("SET enable_seqscan = off")
-        for statement in _CACHE_INDEXES:
-            conn.exec_driver_sql(statement)
-        size = conn.exec_driver_sql(
-            "SELECT pg_relation_size('learners') + pg_relation_size('pk_learners')"
-            " + pg_relation_size('pk_learner_match_keys')"
-        ).scalar_one()
-    engine.dispose()
-    return {"cached_mb": size / 1e6}
+    try:
+        with engine.connect() as conn:
+            files = page_cache.postgresql_files(conn, pg_data)
+            if files and all(os.access(f, os.R_OK) for f in files):
+                pinned = page_cache.pin(files)
+                return pinned, {"mb": pinned.size / 1e6}
+            conn.exec_driver_sql(_CACHE_ROWS)
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            for statement in _CACHE_INDEXES:
+                conn.exec_driver_sql(statement)
+            size = conn.exec_driver_sql(
+                "SELECT pg_relation_size('learners') + pg_relation_size('pk_learners')"
+                " + pg_relation_size('pk_learner_match_keys')"
+            ).scalar_one()
+        why = f"the server's files are not readable under {pg_data} (--pg-data)"
+        return None, {"mb": size / 1e6, "why_not": why}
+    finally:
+        engine.dispose()
+
+
+def residency(pinned: Pinned | None) -> float:
+    """The share of the held files in memory now (nan when not known)."""
+    return pinned.resident() / pinned.size if pinned and pinned.size else float("nan")
 
 
 def register_of(args: argparse.Namespace) -> list[Person]:
@@ -411,10 +420,14 @@ def run_backend(
             kind="provider",
         ).api_key
         result: dict[str, Any] = {"import": imported, "keys": keys}
+        pinned = None
         if not args.cold:
-            result["cached"] = timed(
-                "reading the database into the page cache", lambda: cache_database(url)
+            pinned, result["held"] = timed(
+                "holding the database in memory", lambda: hold_in_memory(url, args.pg_data)
             )
+            if pinned and not pinned.locked:
+                result["held"]["why_not"] = pinned.why_not
+        result["resident_before"] = residency(pinned)
         result["in_process"] = timed(
             "in-process searches", lambda: in_process(db, key, queries, warm)
         )
@@ -468,8 +481,11 @@ def run_backend(
             )
         finally:
             server.stop()
+        result["resident_after"] = residency(pinned)
         return result
     finally:
+        if pinned:
+            pinned.release()
         drop()
 
 
@@ -499,13 +515,7 @@ def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) ->
         print(
             f"{backend}: import {imp['loaded']:,} rows in {imp['import_s']:.1f} s "
             f"({imp['loaded'] / imp['import_s']:,.0f} rows/s, peak {imp['peak_rss_mb']:.0f} MB), "
-            f"{r['keys']:,} blocking keys; "
-            + (
-                f"{r['cached']['cached_mb']:,.0f} MB read into the page cache; "
-                if "cached" in r
-                else "page cache as loading left it (--cold); "
-            )
-            + "candidates per search "
+            f"{r['keys']:,} blocking keys; " + held_report(r) + "candidates per search "
             f"{r['in_process']['candidates']}; search outcomes {r['in_process']['outcomes']}; "
             f"registrations {r['register']['outcomes']}; HTTP statuses "
             f"{r['http_many']['statuses']} / {r['http_register']['statuses']}"
@@ -515,6 +525,17 @@ def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) ->
             f"{backend}: thresholds {r['in_process']['thresholds']}; answers to searches for "
             f"registered learners {answers[True]}, for people not registered {answers[False]}"
         )
+
+
+def held_report(r: dict[str, Any]) -> str:
+    if "held" not in r:
+        return "page cache as loading left it (--cold); "
+    held = r["held"]
+    how = f"not locked ({held['why_not']})" if "why_not" in held else "locked"
+    return (
+        f"{held['mb']:,.0f} MB held in memory, {how}, resident "
+        f"{r['resident_before']:.1%} before measuring and {r['resident_after']:.1%} after; "
+    )
 
 
 def main() -> None:
@@ -540,8 +561,15 @@ def main() -> None:
     parser.add_argument(
         "--cold",
         action="store_true",
-        help="measure the database as loading left it, without reading it into the page "
-        "cache first (on a machine short of memory, the disk's speed)",
+        help="measure the database as loading left it, without holding it in memory "
+        "(on a machine short of memory, the disk's speed)",
+    )
+    parser.add_argument(
+        "--pg-data",
+        type=Path,
+        default=Path(os.environ.get("LRS_PG_DATA", "/var/tmp/open-lrs-pg")),  # noqa: S108 postgres.sh's
+        help="PostgreSQL's data directory, to lock the files a search reads in memory "
+        "(default: $LRS_PG_DATA or scripts/postgres.sh's /var/tmp/open-lrs-pg)",
     )
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
