@@ -72,21 +72,21 @@ READ_ONLY = "lrs_read_only"
 
 
 SQLITE_MMAP_BYTES = 1 << 30
-# Searches bind their keys as one JSON array and read it with ->> (matching.store).
-SQLITE_MINIMUM = (3, 38, 0)
-
-
-def check_sqlite_version(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> None:
-    """Refuse to start on an SQLite too old to search, rather than fail at the first search."""
-    if version < SQLITE_MINIMUM:
-        raise RuntimeError(
-            f"SQLite {'.'.join(map(str, SQLITE_MINIMUM))} or later is needed; this Python "
-            f"has {'.'.join(map(str, version))}: use PostgreSQL (LRS_DATABASE_URL) or a newer "
-            "Python"
-        )
-
-
 SQLITE_CACHE_KIB = 65_536
+
+
+def check_sqlite_json(cursor: Any) -> None:
+    """Refuse a connection to an SQLite without the JSON functions a search binds its keys
+    with (matching.store): built in since SQLite 3.38, a build option before that which most
+    systems' builds include. Better refused at start than failing at the first search."""
+    try:
+        cursor.execute("SELECT json_extract(value, '$[0]') FROM json_each('[[1]]')")
+    except sqlite3.OperationalError as exc:
+        raise RuntimeError(
+            f"the SQLite in this Python ({sqlite3.sqlite_version}) has no JSON functions "
+            "(json_each, json_extract), which searches need: use a Python whose SQLite has "
+            "them (3.38 or later always does) or PostgreSQL (LRS_DATABASE_URL)"
+        ) from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -102,6 +102,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # a bigger page cache, so a read is a memory access rather than a system call.
         cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        check_sqlite_json(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -131,7 +132,6 @@ def drop_database(admin: Engine, name: str, *, attempts: int = 30, pause: float 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        check_sqlite_version()
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)

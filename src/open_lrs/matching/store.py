@@ -211,7 +211,7 @@ _COUNTS = (
 # bound as one parameter however many keys there are: the statement's text never changes, so
 # it is compiled and prepared once, not once per number of keys (an IN list of parameters
 # made a new statement for nearly every search). SQLite reads a JSON array of [key, kind]
-# pairs (->> needs SQLite 3.38, checked in core.db); PostgreSQL unnests two arrays.
+# pairs (JSON functions, checked in core.db); PostgreSQL unnests two arrays.
 _SEARCHED_PAIRS = func.json_each(bindparam("searched", type_=String)).table_valued(
     "value", name="searched"
 )
@@ -226,8 +226,8 @@ _SEARCHED_ARRAYS = (
 _SEARCHED = {
     "sqlite": (
         _SEARCHED_PAIRS,
-        _SEARCHED_PAIRS.c.value.op("->>", return_type=BigInteger)(literal_column("0")),
-        _SEARCHED_PAIRS.c.value.op("->>", return_type=Integer)(literal_column("1")),
+        func.json_extract(_SEARCHED_PAIRS.c.value, literal_column("'$[0]'"), type_=BigInteger),
+        func.json_extract(_SEARCHED_PAIRS.c.value, literal_column("'$[1]'"), type_=Integer),
     ),
     "postgresql": (_SEARCHED_ARRAYS, _SEARCHED_ARRAYS.c.key, _SEARCHED_ARRAYS.c.kind),
 }
