@@ -118,6 +118,7 @@ def postgresql_files(conn: Connection, data_directory: Path) -> list[Path]:
     """The files of the relations a search reads, every segment and fork of each (the keys
     table: its visibility map only)."""
     files: list[Path] = []
+    wanted: list[tuple[str, tuple[str, ...]]]
     wanted = [(name, ("", "_fsm", "_vm")) for name in _SEARCHED_RELATIONS]
     wanted += [(name, ("_vm",)) for name in _VISIBILITY_ONLY]
     for name, forks in wanted:
