@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -420,6 +421,7 @@ def run_backend(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     print(f"{backend}:", flush=True)
+    pinned: Pinned | None = None
     if args.url:
         url, drop = args.url, lambda: None
     else:
@@ -447,7 +449,6 @@ def run_backend(
             kind="provider",
         ).api_key
         result: dict[str, Any] = {"import": imported, "keys": keys}
-        pinned = None
         if not args.cold:
             pinned, result["held"] = timed(
                 "holding the database in memory", lambda: hold_in_memory(url, args.pg_data)
@@ -558,10 +559,13 @@ def held_report(r: dict[str, Any]) -> str:
         return "page cache as loading left it (--cold); "
     held = r["held"]
     how = f"not locked ({held['why_not']})" if "why_not" in held else "locked"
-    return (
-        f"{held['mb']:,.0f} MB held in memory, {how}, resident "
-        f"{r['resident_before']:.1%} before measuring and {r['resident_after']:.1%} after; "
+    before, after = r["resident_before"], r["resident_after"]
+    resident = (
+        "residency not known"
+        if math.isnan(before)  # read through SQL
+        else f"resident {before:.1%} before measuring and {after:.1%} after"
     )
+    return f"{held['mb']:,.0f} MB held in memory, {how}, {resident}; "
 
 
 def main() -> None:
