@@ -377,15 +377,13 @@ def hold_in_memory(url: str, pg_data: Path) -> tuple[Pinned | None, dict[str, An
     the rows and indexes are read through SQL instead (``_CACHE_ROWS``, ``_CACHE_INDEXES``),
     unlocked, and their residency is not known."""
     if url.startswith("sqlite"):
-        pinned = page_cache.pin(page_cache.sqlite_files(Path(make_url(url).database or "")))
-        return pinned, {"mb": pinned.size / 1e6}
+        return held(page_cache.pin(page_cache.sqlite_files(Path(make_url(url).database or ""))))
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             files = page_cache.postgresql_files(conn, pg_data)
             if files and all(os.access(f, os.R_OK) for f in files):
-                pinned = page_cache.pin(files)
-                return pinned, {"mb": pinned.size / 1e6}
+                return held(page_cache.pin(files))
             conn.exec_driver_sql(_CACHE_ROWS)
             conn.exec_driver_sql("SET enable_seqscan = off")
             for statement in _CACHE_INDEXES:
@@ -398,6 +396,13 @@ def hold_in_memory(url: str, pg_data: Path) -> tuple[Pinned | None, dict[str, An
         return None, {"mb": size / 1e6, "why_not": why}
     finally:
         engine.dispose()
+
+
+def held(pinned: Pinned) -> tuple[Pinned, dict[str, Any]]:
+    """The locked files, and what the report says of them."""
+    return pinned, {"mb": pinned.size / 1e6} | (
+        {} if pinned.locked else {"why_not": pinned.why_not}
+    )
 
 
 def residency(pinned: Pinned | None) -> float:
@@ -453,8 +458,6 @@ def run_backend(
             pinned, result["held"] = timed(
                 "holding the database in memory", lambda: hold_in_memory(url, args.pg_data)
             )
-            if pinned and not pinned.locked:
-                result["held"]["why_not"] = pinned.why_not
         result["resident_before"] = residency(pinned)
         db.engine.dispose()
         half = len(newcomers) // 2

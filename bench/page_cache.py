@@ -54,7 +54,6 @@ _VISIBILITY_ONLY = ("learner_match_keys",)
 class Pinned:
     """Files mapped into memory, locked there if the system allows it."""
 
-    paths: list[Path]
     locked: bool = False
     why_not: str = ""
     _maps: list[tuple[int, int]] = field(default_factory=list)
@@ -83,7 +82,7 @@ class Pinned:
 def pin(paths: list[Path]) -> Pinned:
     """Map ``paths`` and lock them in memory; if locking is refused, read them through once
     (``Pinned.locked`` False, ``why_not`` says why)."""
-    pinned = Pinned(paths, locked=True)
+    pinned = Pinned(locked=True)
     for path in paths:
         fd = os.open(path, os.O_RDONLY)
         try:
