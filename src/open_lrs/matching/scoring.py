@@ -129,17 +129,25 @@ def _swapped(query: Query, record: Record) -> bool:
 _ATTRIBUTE = {"forename": "given_name"}
 
 
-def levels(query: Query, record: Record) -> dict[str, str]:
-    """How each field agrees (field: level), in the order an explanation lists them."""
+def _forename(query: Query, record: Record) -> str:
+    """How the forename agrees; "swapped" when the names are the wrong way round."""
     if _swapped(query, record):
-        forename, family = "swapped", "swapped"
+        return "swapped"
+    return cmp.compare_forenames(
+        words(query.given_name),
+        words(record.given_name),
+        words(record.middle_other_name),
+        words(record.preferred_given_name),
+    ).value
+
+
+def levels(query: Query, record: Record, forename: str | None = None) -> dict[str, str]:
+    """How each field agrees (field: level), in the order an explanation lists them.
+    ``forename``: the forename's level, where the caller has worked it out already."""
+    forename = forename or _forename(query, record)
+    if forename == "swapped":
+        family = "swapped"
     else:
-        forename = cmp.compare_forenames(
-            words(query.given_name),
-            words(record.given_name),
-            words(record.middle_other_name),
-            words(record.preferred_given_name),
-        ).value
         family = cmp.compare_family_names(
             query.family_name,
             query.previous_family_name,
@@ -161,8 +169,9 @@ def levels(query: Query, record: Record) -> dict[str, str]:
 
 
 class Weights:
-    """A search's weight for each (field, level), worked out once per search: the searched
-    names' frequencies are the same for every candidate."""
+    """A search's weight for each (field, level), and its total for each combination of levels,
+    worked out once per search: the searched names' frequencies are the same for every
+    candidate, and a search's candidates share a few combinations between them."""
 
     def __init__(self, query: Query, model: Model, frequency: Frequency) -> None:
         words_ = words(query.given_name)
@@ -172,6 +181,7 @@ class Weights:
             "family_name": frequency("family_name", family_key(query.family_name)),
         }
         self._known: dict[tuple[str, str], float] = {}
+        self._totals: dict[tuple[tuple[str, str], ...], float] = {}
 
     def __call__(self, field: str, level: str) -> float:
         weight = self._known.get((field, level))
@@ -181,11 +191,18 @@ class Weights:
         return weight
 
     def total(self, found: Mapping[str, str]) -> float:
-        return round(sum(self(field, level) for field, level in found.items()), 2)
+        levels_ = tuple(found.items())
+        total = self._totals.get(levels_)
+        if total is None:
+            total = self._totals[levels_] = round(sum(self(f, lvl) for f, lvl in levels_), 2)
+        return total
+
+
+_DIFFERENT = cmp.Forename.DIFFERENT.value
 
 
 def _ruled_out(found: Mapping[str, str]) -> bool:
-    return found["forename"] == cmp.Forename.DIFFERENT.value or (
+    return found["forename"] == _DIFFERENT or (
         found["date_of_birth"] == DateAgreement.DIFFERENT.value
         and found["family_name"] not in _SAME_FAMILY
     )
@@ -244,7 +261,10 @@ def decide(
     # Most candidates fall below the review threshold: they are weighed, not explained.
     kept = []
     for record in records:
-        found = levels(query, record)
+        forename = _forename(query, record)
+        if forename == _DIFFERENT:  # someone else (_ruled_out), whatever the other fields say
+            continue
+        found = levels(query, record, forename)
         total = weights.total(found)
         if total >= review and not _ruled_out(found):
             kept.append((total, record, found))
