@@ -50,10 +50,9 @@ def candidate_pairs(session: Session, records: list[Record]) -> dict[str, list[d
     sessions: dict[str, list[dict[str, str]]] = {kind: [] for kind in KEY_FIELDS}
     for record in records:
         own = blocking.record_keys(record)
-        for other in store.candidates(session, query_for(record)).rows:
-            if other.id == record.key:
+        for candidate in store.candidates(session, query_for(record)).records():
+            if candidate.key == record.key:
                 continue
-            candidate = store.to_record(other)
             shared = own & blocking.record_keys(candidate)
             kinds = {key.split("|", 1)[0] for key in shared}
             if kinds:

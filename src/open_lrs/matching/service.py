@@ -105,7 +105,7 @@ def find(session: Session, query: Query, model: Model | None = None) -> Found:
     }
     decision = decide(
         query,
-        [store.to_record(row) for row in candidates.rows],
+        candidates.records(),
         model,
         candidates.frequency,
         learners=candidates.learners,

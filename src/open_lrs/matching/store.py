@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import (
@@ -50,20 +50,8 @@ COMMON = 16
 # Below this many learners, name counts say little about how common a name is in the country.
 MIN_LEARNERS_FOR_FREQUENCIES = 10_000
 FORENAME, FAMILY_NAME = "forename", "family_name"
-_RECORD_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "gender",
-    "postcode",
-    "middle_other_name",
-    "preferred_given_name",
-    "previous_family_name",
-    "family_name_at_age_16",
-    "email",
-    "place_of_birth",
-    "school_at_age_16",
-)
+# What the scorer reads of a learner: Record's fields after its key, in Record's order.
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))[1:]
 _CHUNK = 5000
 
 
@@ -254,7 +242,7 @@ def _candidate_rows(
         .limit(MAX_CANDIDATES)
     )
     return select(
-        *(_LEARNERS.c[f] for f in ("id", "status", "master_id", *_RECORD_FIELDS)), *_COUNTS
+        *(_LEARNERS.c[f] for f in ("id", *_RECORD_FIELDS, "status", "master_id")), *_COUNTS
     ).where(_LEARNERS.c.id.in_(chosen.scalar_subquery()))
 
 
@@ -265,12 +253,21 @@ _NAME_COUNTS = select(*_COUNTS)
 @dataclass(frozen=True)
 class Candidates:
     """The learners sharing keys with a search, those sharing one key of a common kind aside
-    (``COMMON``): rows of id, status, master_id and what the scorer reads; and the searched
-    names' frequencies."""
+    (``COMMON``): rows of the id and what the scorer reads (a Record's values, in its order),
+    then status and master_id; and the searched names' frequencies."""
 
     rows: Sequence[Any]
     frequency: Frequency
     learners: int | None  # on the register when names were last counted; None: no candidates
+
+    def records(self) -> list[Record]:
+        """The candidates as the scorer sees them. A row begins with a Record's values, in
+        its order (``_candidate_rows``): taken by position, which is a quarter of the time
+        taking them by name was, for every candidate of every search."""
+        return [Record(*row[:_RECORD_WIDTH]) for row in self.rows]
+
+
+_RECORD_WIDTH = 1 + len(_RECORD_FIELDS)  # the id, then what the scorer reads
 
 
 def _keys_searched(query: Query, dialect: str) -> dict[str, Any]:
