@@ -283,6 +283,43 @@ def test_a_learner_sharing_one_key_of_a_common_kind_is_not_a_candidate(
     assert _find(db, searched)[1] == [tremayne.uln]
 
 
+def test_a_candidate_is_scored_on_every_detail_the_learner_has(
+    db: Database, provider: Actor
+) -> None:
+    """Candidates' records are read from their rows by position: each field must land where
+    the scorer looks for it, so every field here has a value of its own."""
+    learner = learners.register(
+        db.unit_of_work(),
+        provider,
+        LearnerRegistration.model_validate(
+            {
+                "given_name": "Rhiannon",
+                "family_name": "Pritchard",
+                "date_of_birth": "2007-09-21",
+                "gender": "2",
+                "postcode": "CF10 3AT",
+                "middle_other_name": "Eirlys",
+                "preferred_given_name": "Rhi",
+                "previous_family_name": "Bowen",
+                "family_name_at_age_16": "Bowen-Pritchard",
+                "email": "rhi.pritchard@example.org",
+                "place_of_birth": "Aberystwyth",
+                "school_at_age_16": "Ysgol Penglais",
+            }
+        ),
+    ).learner
+    with db.unit_of_work() as uow:
+        stored = uow.session.scalar(select(Learner).where(Learner.uln == learner.uln))
+        query = Query("Rhiannon", "Pritchard", date(2007, 9, 21), "2", "CF10 3AT")
+        [record] = store.candidates(uow.session, query).records()
+        assert record == store.to_record(stored)
+        assert (record.key, record.preferred_given_name, record.school_at_age_16) == (
+            stored.id,
+            "Rhi",
+            "Ysgol Penglais",
+        )
+
+
 def test_a_kind_of_key_is_common_by_all_its_keys_together(db: Database, provider: Actor) -> None:
     """A search for Margaret has a key for each form of the name (Peggy, Molly...): nine
     Peggys and eight Mollys born on her birthday are seventeen learners under keys of one
