@@ -76,6 +76,34 @@ def fresh_database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]
     return url, drop
 
 
+def kept_database(backend: str, folder: Path, name: str) -> tuple[str, Callable[[], None], bool]:
+    """A database that outlives the run: its URL, a no-op drop, and whether it was built
+    before (then it is only migrated)."""
+    if backend == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.sqlite3"
+        built = path.exists()
+        url = f"sqlite:///{path}"
+    else:
+        server = postgres_server_url()
+        if not server:
+            raise SystemExit("PostgreSQL: set LRS_BENCH_POSTGRES_URL (see scripts/postgres.sh)")
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            built = bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                     {"n": f"lrs_bench_{name}"}))  # fmt: skip
+            if not built:
+                conn.execute(text(f'CREATE DATABASE "lrs_bench_{name}"'))
+        admin.dispose()
+        url = (
+            make_url(server).set(database=f"lrs_bench_{name}").render_as_string(hide_password=False)
+        )
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url, lambda: None, built
+
+
 def run_import(url: str, csv_path: Path) -> dict[str, float]:
     env = {**os.environ, "LRS_DATABASE_URL": url, "LRS_LOG_LEVEL": "WARNING"}
     subprocess.run(

@@ -3,6 +3,7 @@
     .venv/bin/python bench/matching_speed.py                       # 1,000,000 learners
     .venv/bin/python bench/matching_speed.py --learners 10000000   # the 10M run
     .venv/bin/python bench/matching_speed.py --learners 100000 --backends sqlite
+    .venv/bin/python bench/matching_speed.py --learners 10000000 --loader direct --keep /var/tmp/reg
     .venv/bin/python bench/matching_speed.py --url sqlite:///path/to/kept.sqlite3  # a kept register
 
 For each backend: a fresh database; the generated register (households, twins, names from many
@@ -33,6 +34,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -48,7 +50,7 @@ from typing import Any, TypeVar
 
 import httpx2 as httpx
 import page_cache
-from import_learners import LRS, fresh_database, run_import
+from import_learners import LRS, fresh_database, kept_database, run_import
 from page_cache import Pinned
 from quality.outcomes import CATEGORIES, FROM_API, Answer, classify
 from sqlalchemy import func, select
@@ -141,9 +143,8 @@ T = TypeVar("T")
 
 
 def in_a_fresh_process(fn: Callable[..., T], *args: Any) -> T:
-    """``fn(*args)`` in a new Python process, as a service's worker is one. This process has
-    generated the register; at ten million people the same searches measured here ran 0.1 to
-    0.2 ms slower at the median than in a fresh process (the cause was not pinned down)."""
+    """``fn(*args)`` in a new Python process: the searches measured as a service's worker
+    makes them, and the register generated where its memory is given back when it is done."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
 
@@ -410,10 +411,28 @@ def residency(pinned: Pinned | None) -> float:
     return pinned.resident() / pinned.size if pinned and pinned.size else float("nan")
 
 
-def register_of(args: argparse.Namespace) -> list[Person]:
-    """The generated register (the same for the same seed): made again for each direct load
-    rather than kept for the whole run."""
-    return generate_register(args.learners, seed=args.seed, today=TODAY)
+def searches_for(
+    learners: int, seed: int, queries: int, registrations: int, csv_path: Path | None
+) -> tuple[list[QueryCase], list[QueryCase], list[Person]]:
+    """The generated register (the same for the same seed), written to ``csv_path`` for the
+    import loader, and what the benchmark asks of it: the labelled searches, other searches to
+    warm the caches, and newcomers to register. Run in a process of its own
+    (``in_a_fresh_process``): ten million people take about 9 GB, which this process kept
+    after they were freed, leaving the measured processes and the page cache short of memory."""
+    people = generate_register(learners, seed=seed, today=TODAY)
+    if csv_path:
+        write_register_csv(csv_path, people)
+    labelled = generate_queries(people, queries, seed=seed, today=TODAY)
+    warm = generate_queries(people, 1000, seed=seed + 7, today=TODAY)
+    ulns = {p.uln for p in people}
+    newcomers = generate_register(registrations, seed=seed + 1000, today=TODAY)
+    return labelled, warm, [p for p in newcomers if p.uln not in ulns]
+
+
+def load_generated(url: str, learners: int, seed: int) -> dict[str, float]:
+    """``direct_load`` of the generated register, made again in a process of its own for the
+    same reason as ``searches_for``."""
+    return direct_load(url, generate_register(learners, seed=seed, today=TODAY))
 
 
 def run_backend(
@@ -429,15 +448,24 @@ def run_backend(
     pinned: Pinned | None = None
     if args.url:
         url, drop = args.url, lambda: None
+    elif args.keep:
+        url, drop, _ = kept_database(backend, args.keep, f"match_{args.learners}_{args.seed}")
     else:
         url, drop = fresh_database(backend, workdir)
     try:
-        if args.url:  # a register loaded before (by an earlier run, or your own)
-            with Database.from_url(url).unit_of_work() as uow:
-                count = uow.session.scalar(select(func.count()).select_from(Learner)) or 0
+        with Database.from_url(url).unit_of_work() as uow:
+            count = uow.session.scalar(select(func.count()).select_from(Learner)) or 0
+        if args.url and not count:
+            raise SystemExit(f"--url {_without_password(url)}: no learners there to search")
+        reused = bool(count)  # a register loaded before (--url, or kept by --keep)
+        if reused:
+            print(f"    reusing the register at {_without_password(url)}: {count:,} learners")
             imported = {"loaded": count, "import_s": float("nan"), "peak_rss_mb": float("nan")}
         elif args.loader == "direct":
-            imported = timed("direct load", lambda: direct_load(url, register_of(args)))
+            imported = timed(
+                "direct load",
+                lambda: in_a_fresh_process(load_generated, url, args.learners, args.seed),
+            )
             admin = orgs.create_organisation(
                 Database.from_url(url).unit_of_work(), name="Admins", ukprn="10000000", kind="admin"
             )
@@ -450,7 +478,7 @@ def run_backend(
         key = orgs.create_organisation(
             db.unit_of_work(),
             name="Bench College",
-            ukprn=f"1{random.randrange(10**7):07}" if args.url else "10000002",
+            ukprn=f"1{random.randrange(10**7):07}" if reused else "10000002",
             kind="provider",
         ).api_key
         result: dict[str, Any] = {"import": imported, "keys": keys}
@@ -512,11 +540,17 @@ def run_backend(
         finally:
             server.stop()
         result["resident_after"] = residency(pinned)
+        if args.keep:
+            print(f"    kept: {_without_password(url)} (--keep {args.keep} again reuses it)")
         return result
     finally:
         if pinned:
             pinned.release()
         drop()
+
+
+def _without_password(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def report(results: dict[str, dict[str, Any]], learners_n: int, clients: int) -> None:
@@ -592,6 +626,13 @@ def main() -> None:
         "taken as --learners would be); nothing is loaded or dropped",
     )
     parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the register (SQLite under this folder, PostgreSQL as database "
+        "lrs_bench_match_<learners>_<seed>) and reuse it on the next run with the same "
+        "--learners and --seed; each run registers up to --registrations newcomers in it",
+    )
+    parser.add_argument(
         "--cold",
         action="store_true",
         help="measure the database as loading left it, without holding it in memory "
@@ -605,23 +646,25 @@ def main() -> None:
         "(default: $LRS_PG_DATA or scripts/postgres.sh's /var/tmp/open-lrs-pg)",
     )
     args = parser.parse_args()
+    # Stopped (kill, timeout): unwind, so that the server and the locked files go too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if args.url:
         backends = ["sqlite" if args.url.startswith("sqlite") else "postgresql"]
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as tmp:
         workdir = Path(tmp)
         register_csv = workdir / "register.csv"
-        people = timed(f"generating {args.learners:,} learners", lambda: register_of(args))
-        if args.loader == "import":
-            write_register_csv(register_csv, people)
-        queries = generate_queries(people, args.queries, seed=args.seed, today=TODAY)
-        warm = generate_queries(people, 1000, seed=args.seed + 7, today=TODAY)
-        newcomers = generate_register(args.registrations, seed=args.seed + 1000, today=TODAY)
-        ulns = {p.uln for p in people}
-        newcomers = [p for p in newcomers if p.uln not in ulns]
-        # Measured processes must not carry the register in memory: ten million people take
-        # about 10 GB, which the operating system then cannot use to cache the database.
-        del ulns, people
+        queries, warm, newcomers = timed(
+            f"generating {args.learners:,} learners and the searches, in a process of their own",
+            lambda: in_a_fresh_process(
+                searches_for,
+                args.learners,
+                args.seed,
+                args.queries,
+                args.registrations,
+                register_csv if args.loader == "import" else None,
+            ),
+        )
         results = {}
         for b in backends:
             results[b] = run_backend(b, workdir, register_csv, queries, warm, newcomers, args)

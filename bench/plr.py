@@ -28,19 +28,17 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-from import_learners import fresh_database, postgres_server_url
+from import_learners import fresh_database, kept_database
 from matching_speed import TODAY, Server, direct_load, percentiles
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
-from open_lrs.core import bulk, migrate
-from open_lrs.core.db import Database, make_engine
+from open_lrs.core import bulk
+from open_lrs.core.db import Database
 from open_lrs.demo.population import Person, generate_register
 from open_lrs.feeds import service as feeds
 from open_lrs.feeds.models import FeedLoad
@@ -76,34 +74,6 @@ def _entries(url: str) -> list[tuple[int, str, str, str, str, int | None]]:
 
 def hot_learners(learners: int, seed: int) -> list[int]:
     return random.Random(seed).sample(range(1, learners + 1), HOT_LEARNERS)
-
-
-def kept_database(backend: str, folder: Path, name: str) -> tuple[str, Callable[[], None], bool]:
-    """A database that outlives the run: its URL, a no-op drop, and whether it was built
-    before (then it is only migrated)."""
-    if backend == "sqlite":
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.sqlite3"
-        built = path.exists()
-        url = f"sqlite:///{path}"
-    else:
-        server = postgres_server_url()
-        if not server:
-            raise SystemExit("PostgreSQL: set LRS_BENCH_POSTGRES_URL (see scripts/postgres.sh)")
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            built = bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                     {"n": f"lrs_bench_{name}"}))  # fmt: skip
-            if not built:
-                conn.execute(text(f'CREATE DATABASE "lrs_bench_{name}"'))
-        admin.dispose()
-        url = (
-            make_url(server).set(database=f"lrs_bench_{name}").render_as_string(hide_password=False)
-        )
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    return url, lambda: None, built
 
 
 def background_events(url: str, learners: int, events: int, seed: int) -> tuple[list[int], str]:
