@@ -320,6 +320,37 @@ def test_a_candidate_is_scored_on_every_detail_the_learner_has(
         )
 
 
+def test_candidates_with_equal_scores_are_listed_in_the_order_they_were_registered(
+    db: Database, provider: Actor
+) -> None:
+    """Two learners a search cannot tell apart are listed alike on SQLite and PostgreSQL: the
+    one registered first, first. The first is changed after the second is registered, which
+    moves its row after the second's in PostgreSQL's table."""
+    ulns = []
+    for family, postcode in (("Tremaine", "PL4 8AB"), ("Tremain", "M14 6PP")):
+        registration = LearnerRegistration.model_validate(
+            {
+                "given_name": "Jack",
+                "family_name": family,
+                "date_of_birth": "2010-06-04",
+                "gender": "1",
+                "postcode": postcode,
+                "confirm_new": True,
+                "reason": "A different learner: checked with the learner's school",
+            }
+        )
+        ulns.append(learners.register(db.unit_of_work(), provider, registration).learner.uln)
+    learners.update(
+        db.unit_of_work(), provider, ulns[0], LearnerUpdate(version=1, address_line_1="1 Quay Rd")
+    )
+    with db.unit_of_work() as uow:
+        found = matching.find(uow.session, Query("Jack", "Tremayne", date(2010, 6, 4), "1", None))
+        assert found.decision.outcome == Outcome.POSSIBLE_MATCHES
+        first, second = (s.score for s in found.decision.matches)
+        assert first == second
+        assert [m.uln for _, _, m in found.learners()] == ulns
+
+
 def test_a_kind_of_key_is_common_by_all_its_keys_together(db: Database, provider: Actor) -> None:
     """A search for Margaret has a key for each form of the name (Peggy, Molly...): nine
     Peggys and eight Mollys born on her birthday are seventeen learners under keys of one

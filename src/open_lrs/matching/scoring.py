@@ -268,7 +268,7 @@ def decide(
         total = weights.total(found)
         if total >= review and not _ruled_out(found):
             kept.append((total, record, found))
-    kept.sort(key=lambda k: k[0], reverse=True)
+    kept.sort(key=lambda k: k[0], reverse=True)  # stable: equal scores keep the records' order
     scored = [_scored(query, record, found, weights) for _, record, found in kept]
     plausible: list[Scored] = []
     seen: set[object] = set()

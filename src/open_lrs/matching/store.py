@@ -228,7 +228,9 @@ def _candidate_rows(
     learners are filed under the search's keys of the same kind; a learner is a candidate if
     it shares two keys or more with the search, or one of a kind that is not common
     (COMMON). Worked out in the database, from the keys' index alone: only the candidates'
-    rows are read."""
+    rows are read. In the order the learners were registered (id), so that candidates the
+    scorer cannot tell apart are listed in the same order on every backend (PostgreSQL
+    otherwise returns them in whatever order its plan meets them)."""
     hits = (
         select(LearnerMatchKey.learner_id, func.count().over(partition_by=kind).label("sharing"))
         .select_from(searched)
@@ -241,9 +243,11 @@ def _candidate_rows(
         .having(or_(func.count() > 1, func.min(hits.c.sharing) <= COMMON))
         .limit(MAX_CANDIDATES)
     )
-    return select(
-        *(_LEARNERS.c[f] for f in ("id", *_RECORD_FIELDS, "status", "master_id")), *_COUNTS
-    ).where(_LEARNERS.c.id.in_(chosen.scalar_subquery()))
+    return (
+        select(*(_LEARNERS.c[f] for f in ("id", *_RECORD_FIELDS, "status", "master_id")), *_COUNTS)
+        .where(_LEARNERS.c.id.in_(chosen.scalar_subquery()))
+        .order_by(_LEARNERS.c.id)
+    )
 
 
 _CANDIDATE_ROWS = {dialect: _candidate_rows(*source) for dialect, source in _SEARCHED.items()}
