@@ -52,6 +52,7 @@ MIN_LEARNERS_FOR_FREQUENCIES = 10_000
 FORENAME, FAMILY_NAME = "forename", "family_name"
 # What the scorer reads of a learner: Record's fields after its key, in Record's order.
 _RECORD_FIELDS = tuple(f.name for f in fields(Record))[1:]
+_RECORD_WIDTH = 1 + len(_RECORD_FIELDS)  # a candidate row's id, then what the scorer reads
 _CHUNK = 5000
 
 
@@ -269,9 +270,6 @@ class Candidates:
         its order (``_candidate_rows``): taken by position, which is a quarter of the time
         taking them by name was, for every candidate of every search."""
         return [Record(*row[:_RECORD_WIDTH]) for row in self.rows]
-
-
-_RECORD_WIDTH = 1 + len(_RECORD_FIELDS)  # the id, then what the scorer reads
 
 
 def _keys_searched(query: Query, dialect: str) -> dict[str, Any]:
