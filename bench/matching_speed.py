@@ -439,9 +439,7 @@ def newcomers_for(db: Database, registrations: int, seed: int) -> list[Person]:
     which the registrations then find, as they would at a college."""
     with db.unit_of_work() as uow:
         runs = uow.session.scalar(
-            select(func.count())
-            .select_from(Organisation)
-            .where(Organisation.name == BENCH_COLLEGE)
+            select(func.count()).select_from(Organisation).where(Organisation.name == BENCH_COLLEGE)
         )
     return generate_register(registrations, seed=seed + 1000 + (runs or 0), today=TODAY)
 

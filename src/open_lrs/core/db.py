@@ -4,12 +4,14 @@ The same models run on the embedded SQLite default and on PostgreSQL. SQLite is 
 "manual BEGIN" mode so that every transaction starts with ``BEGIN IMMEDIATE``: almost every
 request writes (an audit row at least), and taking the write lock up front avoids the
 deadlock-style "database is locked" errors that deferred transactions hit when two of them
-try to upgrade from read to write at once.
+try to upgrade from read to write at once. A process's writers take turns (``_Writers``)
+before they ask SQLite for its lock.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -28,7 +31,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +76,11 @@ READ_ONLY = "lrs_read_only"
 
 SQLITE_MMAP_BYTES = 1 << 30
 SQLITE_CACHE_KIB = 65_536
+# How long a writer waits for the write lock, in all, before "database is locked"; and how
+# often it looks again while another process holds it: at first often, then every millisecond.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITER_POLL_FIRST_S = 0.000_05
+WRITER_POLL_MAX_S = 0.001
 
 
 def check_sqlite_json(cursor: Any) -> None:
@@ -89,13 +97,72 @@ def check_sqlite_json(cursor: Any) -> None:
         ) from exc
 
 
+def begin_writing(dbapi_connection: sqlite3.Connection, timeout_s: float) -> None:
+    """BEGIN IMMEDIATE, waiting up to ``timeout_s`` for the write lock and looking again every
+    millisecond at most. SQLite's own wait sleeps 1, 2, 5, 10... then 100 ms between looks,
+    so a writer that had just missed the lock slept on long after it was free: with eight
+    clients registering at once, one in twenty waited over 180 ms."""
+    deadline = time.monotonic() + timeout_s
+    pause = WRITER_POLL_FIRST_S
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, WRITER_POLL_MAX_S)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+class _Writers:
+    """One SQLite writer at a time in this process: the others wait their turn on a lock,
+    each woken as soon as the one before it has finished, rather than all polling SQLite's
+    lock; only the writer whose turn it is polls it (``begin_writing``), for as long as a
+    writer in another process holds it. The turn is handed on as the COMMIT or ROLLBACK is
+    sent (SQLAlchemy has no event after it), so the next writer may poll for a moment."""
+
+    _HOLDS = "lrs_writer_turn"  # in a connection's info: it holds this process's turn
+
+    def __init__(self) -> None:
+        self._turn = threading.Lock()
+
+    def begin(self, connection: Connection) -> None:
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        try:
+            if not self._turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise sqlite3.OperationalError("database is locked (a writer in this process)")
+            connection.info[self._HOLDS] = True
+            dbapi = connection.connection.driver_connection
+            assert isinstance(dbapi, sqlite3.Connection)
+            begin_writing(dbapi, max(deadline - time.monotonic(), 0))
+        except sqlite3.Error as exc:
+            self.done(connection.info)
+            # As SQLAlchemy reports a database's errors (the event is outside its wrapping).
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+        except BaseException:
+            self.done(connection.info)
+            raise
+
+    def done(self, info: dict[Any, Any]) -> None:
+        if info.pop(self._HOLDS, False):
+            self._turn.release()
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    writers = _Writers()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Searches read a few pages scattered over a large file: map it into memory and keep
@@ -106,13 +173,25 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
+    def _on_begin(connection: Connection) -> None:
         # Writers take the lock up front so that two transactions never deadlock upgrading
         # a read lock; connections marked read-only read a WAL snapshot without waiting.
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
         else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            writers.begin(connection)
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Connection) -> None:
+        writers.done(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Connection) -> None:
+        writers.done(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        writers.done(record.info)  # given back to the pool inside a transaction
 
 
 def drop_database(admin: Engine, name: str, *, attempts: int = 30, pause: float = 2.0) -> None:
@@ -140,7 +219,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_use_lifo=True,
         )
         _configure_sqlite(engine)
