@@ -101,7 +101,8 @@ def begin_writing(dbapi_connection: sqlite3.Connection, timeout_s: float) -> Non
     """BEGIN IMMEDIATE, waiting up to ``timeout_s`` for the write lock and looking again every
     millisecond at most. SQLite's own wait sleeps 1, 2, 5, 10... then 100 ms between looks,
     so a writer that had just missed the lock slept on long after it was free: with eight
-    clients registering at once, one in twenty waited over 180 ms."""
+    clients registering at once over HTTP, one registration in twenty took over 130 ms and
+    one in a hundred over half a second (docs/performance.md)."""
     deadline = time.monotonic() + timeout_s
     pause = WRITER_POLL_FIRST_S
     dbapi_connection.execute("PRAGMA busy_timeout=0")
