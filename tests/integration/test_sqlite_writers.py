@@ -44,6 +44,12 @@ def _rows(path: Path) -> list[int]:
         return [n for (n,) in conn.execute("SELECT n FROM t ORDER BY n")]
 
 
+def _write(engine: Engine, n: int) -> None:
+    """One write transaction through the engine, as a service's unit of work makes one."""
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+
+
 def _other_process_writing(path: Path) -> sqlite3.Connection:
     """A connection of its own holding the write lock, as another process's writer would."""
     conn = sqlite3.connect(path, isolation_level=None)
@@ -60,8 +66,7 @@ def test_writers_in_one_process_take_turns_and_every_one_commits(
     def write(thread: int) -> None:
         try:
             for i in range(25):
-                with engine.begin() as conn:
-                    conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": thread * 100 + i})
+                _write(engine, thread * 100 + i)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -79,8 +84,7 @@ def test_a_writer_waits_for_another_process_writer_then_writes(engine: Engine, p
     done = threading.Event()
 
     def write() -> None:
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO t VALUES (1)"))
+        _write(engine, 1)
         done.set()
 
     writer = threading.Thread(target=write)
@@ -99,13 +103,12 @@ def test_a_writer_gives_up_after_the_busy_timeout_and_hands_its_turn_on(
     engine: Engine, path: Path
 ) -> None:
     other = _other_process_writing(path)
-    with pytest.raises(OperationalError, match="database is locked"), engine.begin() as conn:
-        conn.execute(text("INSERT INTO t VALUES (1)"))
+    with pytest.raises(OperationalError, match="database is locked"):
+        _write(engine, 1)
     other.execute("ROLLBACK")
     other.close()
     # Had the failed writer kept this process's turn, this one would time out waiting for it.
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO t VALUES (2)"))
+    _write(engine, 2)
     assert _rows(path) == [2]
 
 
@@ -113,7 +116,6 @@ def test_a_writer_gives_up_after_the_busy_timeout_and_hands_its_turn_on(
 def test_the_turn_is_handed_on_by_a_rollback_and_by_a_connection_closed_mid_transaction(
     engine: Engine, path: Path
 ) -> None:
-
     def change_mind() -> None:
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO t VALUES (1)"))
@@ -124,8 +126,7 @@ def test_the_turn_is_handed_on_by_a_rollback_and_by_a_connection_closed_mid_tran
     conn = engine.connect()
     conn.execute(text("INSERT INTO t VALUES (2)"))  # begins a transaction, never committed
     conn.close()
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO t VALUES (3)"))
+    _write(engine, 3)
     assert _rows(path) == [3]
 
 
@@ -153,8 +154,7 @@ def test_a_writer_that_failed_to_begin_hands_its_turn_on_before_its_connection_g
             failed.execute(text("INSERT INTO t VALUES (1)"))
         other.execute("ROLLBACK")
         other.close()
-        with engine.begin() as conn:  # while the failed writer's connection is still out
-            conn.execute(text("INSERT INTO t VALUES (2)"))
+        _write(engine, 2)  # while the failed writer's connection is still out
     assert _rows(path) == [2]
 
 
@@ -167,8 +167,7 @@ def test_the_turn_comes_back_from_a_connection_dropped_mid_transaction(
 
     forget()
     gc.collect()  # the pool takes the connection back; no rollback event says so
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO t VALUES (2)"))
+    _write(engine, 2)
     assert _rows(path) == [2]
 
 
@@ -195,8 +194,7 @@ def test_a_writer_waiting_for_its_turn_does_not_poll_the_lock(
     def second() -> None:
         first_writing.wait()
         second_started.set()
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO t VALUES (2)"))
+        _write(engine, 2)
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for t in threads:
