@@ -134,20 +134,20 @@ class _Writers:
         self._turn = threading.Lock()
 
     def begin(self, connection: Connection) -> None:
-        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        timeout_s = SQLITE_BUSY_TIMEOUT_MS / 1000  # for the turn and the lock together
+        deadline = time.monotonic() + timeout_s
         try:
-            if not self._turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            if not self._turn.acquire(timeout=timeout_s):
                 raise sqlite3.OperationalError("database is locked (a writer in this process)")
             connection.info[self._HOLDS] = True
             dbapi = connection.connection.driver_connection
             assert isinstance(dbapi, sqlite3.Connection)
             begin_writing(dbapi, max(deadline - time.monotonic(), 0))
-        except sqlite3.Error as exc:
+        except BaseException as exc:
             self.done(connection.info)
-            # As SQLAlchemy reports a database's errors (the event is outside its wrapping).
-            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
-        except BaseException:
-            self.done(connection.info)
+            if isinstance(exc, sqlite3.Error):
+                # As SQLAlchemy reports a database's errors (the event is outside its wrapping).
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
             raise
 
     def done(self, info: dict[Any, Any]) -> None:
