@@ -5,7 +5,8 @@ The same models run on the embedded SQLite default and on PostgreSQL. SQLite is 
 request writes (an audit row at least), and taking the write lock up front avoids the
 deadlock-style "database is locked" errors that deferred transactions hit when two of them
 try to upgrade from read to write at once. A process's writers take turns (``_Writers``)
-before they ask SQLite for its lock.
+before they ask SQLite for its lock, and a thread copies the write-ahead log back into the
+database file so that no request waits for it (``core.checkpoints``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from open_lrs.core import locks
+from open_lrs.core import checkpoints, locks
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -154,9 +155,22 @@ class _Writers:
         if info.pop(self._HOLDS, False):
             self._turn.release()
 
+    @contextmanager
+    def turn(self, timeout_s: float) -> Iterator[bool]:
+        """This process's writers held back, for work that no writer may interleave with (a
+        checkpoint that restarts the log): whether they were, within ``timeout_s``."""
+        had = self._turn.acquire(timeout=timeout_s)
+        try:
+            yield had
+        finally:
+            if had:
+                self._turn.release()
 
-def _configure_sqlite(engine: Engine) -> None:
+
+def _configure_sqlite(engine: Engine, path: Path | None) -> None:
     writers = _Writers()
+    if path is not None:
+        checkpoints.watch(engine, path, writers.turn)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -213,7 +227,8 @@ def drop_database(admin: Engine, name: str, *, attempts: int = 30, pause: float 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
+        on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
+        if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # LIFO: the connection used last is the next one handed out, so a quiet server keeps
         # reusing the one whose page cache is warm (FIFO cycled through all of them).
@@ -223,7 +238,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_use_lifo=True,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, Path(path) if on_disk else None)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
