@@ -10,7 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,27 @@ def test_a_round_copies_the_log_while_a_writer_holds_the_write_lock(
         assert conn.execute("SELECT count(*) FROM t").fetchone() == (21,)
     writer.close()
     other.close()
+
+
+def test_the_keeper_copies_less_often_while_little_is_written(
+    path: Path, keeper: LogKeeper
+) -> None:
+    batch = checkpoints.COPY_BATCH_PAGES
+    writer = _writer(path)
+    assert keeper.pause == checkpoints.CHECKPOINT_EVERY_S == 0.05
+    keeper.round(now=0.0)
+    assert keeper.pause == checkpoints.CHECKPOINT_IDLE_S == 1.0  # nothing written: a second
+    _commit(writer, n=20)
+    before = keeper.round(now=1.0).log_pages
+    assert keeper.pause == 1.0  # a few pages
+    _commit(writer, n=4 * batch)  # about two batches' worth in that second
+    written = keeper.round(now=2.0).log_pages - before
+    assert written > 1.5 * batch
+    assert keeper.pause == pytest.approx(batch / written)  # the next copy in time for a batch
+    _commit(writer, n=40 * batch)
+    keeper.round(now=3.0)
+    assert keeper.pause == 0.05  # under load, as often as ever
+    writer.close()
 
 
 def _grow_while_readers_come_and_go(path: Path, writer: sqlite3.Connection, rounds: int) -> None:
@@ -261,6 +283,7 @@ def test_the_thread_keeps_the_log_short_under_unbroken_writes(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checkpoints, "CHECKPOINT_EVERY_S", 0.005)
+    monkeypatch.setattr(checkpoints, "COPY_BATCH_PAGES", 10)
     monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 20)
     rounds: list[Checkpoint] = []
     keep_round = LogKeeper.round
@@ -282,6 +305,72 @@ def test_the_thread_keeps_the_log_short_under_unbroken_writes(
     # Without the thread the log would hold every page written (its fallback is far off).
     assert commits > checkpoints.FALLBACK_AUTOCHECKPOINT_PAGES // 10
     assert wal_pages < commits // 4
+
+
+def _rounds_by_thread(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
+    """The thread of each round the keepers do from now on."""
+    by: list[threading.Thread] = []
+    keep_round = LogKeeper.round
+
+    def round_(self: LogKeeper, now: float) -> Checkpoint:
+        by.append(threading.current_thread())
+        return keep_round(self, now)
+
+    monkeypatch.setattr(LogKeeper, "round", round_)
+    return by
+
+
+def _until(condition: Callable[[], bool], timeout_s: float = 10) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_one_thread_checkpoints_a_database_however_many_use_it(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoints, "CHECKPOINT_IDLE_S", 0.05)
+    by = _rounds_by_thread(monkeypatch)
+    before = _checkpoint_threads()
+    first = make_engine(f"sqlite:///{path}")
+    _connect(first)
+    [first_thread] = [t for t in _checkpoint_threads() if t not in before]
+    assert _until(lambda: first_thread in by)
+    # A second engine on the same file, as another process would have.
+    second = make_engine(f"sqlite:///{path}")
+    _connect(second)
+    [second_thread] = [t for t in _checkpoint_threads() if t not in [*before, first_thread]]
+    threading.Event().wait(0.5)
+    assert second_thread not in by  # it looked, and left the checkpoints to the first
+    assert (path.parent / f"{path.name}-checkpoints").exists()
+    first.dispose()  # the first goes: the second takes over
+    assert _until(lambda: second_thread in by)
+    second.dispose()
+
+
+def test_the_thread_of_a_quiet_database_looks_once_a_second(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounds: list[float] = []
+    keep_round = LogKeeper.round
+
+    def round_(self: LogKeeper, now: float) -> Checkpoint:
+        rounds.append(now)
+        return keep_round(self, now)
+
+    monkeypatch.setattr(LogKeeper, "round", round_)
+    engine = make_engine(f"sqlite:///{path}")
+    _connect(engine)
+    stop = threading.Event()
+    stop.wait(1.5)
+    engine.dispose()
+    # The first round after 50 ms, finding nothing written; the next a second later.
+    assert 1 <= len(rounds) <= 2
+    if len(rounds) == 2:
+        assert rounds[1] - rounds[0] >= 0.99
 
 
 def test_a_process_that_exits_leaves_no_log_behind(path: Path) -> None:

@@ -7,8 +7,11 @@ takes the log past 1,000 pages do it, and that commit waits while about 4 MB are
 two ``fsync`` calls return: 5 to 9 ms on the development machine, for one search in about 180
 and one registration in about 40 (docs/performance.md). Here a thread does it instead:
 
-- every ``CHECKPOINT_EVERY_S`` it copies what the log holds into the database (a PASSIVE
-  checkpoint, which waits for no reader and no writer);
+- it copies what the log holds into the database (a PASSIVE checkpoint, which waits for no
+  reader and no writer), every ``CHECKPOINT_EVERY_S`` under load and less often while
+  little is written: each copy ends with two ``fsync`` calls, which are not worth making
+  for a few pages twenty times a second. It aims at ``COPY_BATCH_PAGES`` pages a copy,
+  waiting ``CHECKPOINT_IDLE_S`` at most;
 - once the log holds ``RESTART_AT_PAGES`` pages it also makes SQLite start the log again from
   its beginning (a RESTART checkpoint). Copying alone is not enough: the log starts again
   only when everything in it has been copied as a writer begins, and under unbroken load new
@@ -23,12 +26,15 @@ and one registration in about 40 (docs/performance.md). Here a thread does it in
 The application's connections keep SQLite's own checkpoint, at
 ``FALLBACK_AUTOCHECKPOINT_PAGES``, in case the thread falls behind. One thread per engine,
 started by its first connection; it ends when the engine is disposed or garbage-collected,
-or when the database file is gone.
+or when the database file is gone. Of the threads of all the processes that use one
+database, one checkpoints it at a time (``Election``).
 """
 
 from __future__ import annotations
 
 import atexit
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -45,6 +51,8 @@ from open_lrs.core import locks
 from open_lrs.core.logging import get_logger
 
 CHECKPOINT_EVERY_S = 0.05
+CHECKPOINT_IDLE_S = 1.0
+COPY_BATCH_PAGES = 1000
 RESTART_AT_PAGES = 2000
 RESTART_WAIT_MS = 10
 RESTART_TURN_WAIT_S = 1.0
@@ -83,10 +91,13 @@ class LogKeeper:
         self._restart_pause = CHECKPOINT_EVERY_S
         self._restart_not_before = 0.0
         self._last = (0, 0)
+        self.pause = CHECKPOINT_EVERY_S  # before the next round
 
     def round(self, now: float) -> Checkpoint:
+        log_before = self._last[0]
         self._checkpoint("PASSIVE")
         log_pages, copied = self._last
+        self._pace(log_pages - log_before if log_pages >= log_before else log_pages)
         if log_pages < RESTART_AT_PAGES or now < self._restart_not_before:
             return Checkpoint(log_pages, copied)
         with self._writers_turn(RESTART_TURN_WAIT_S) as held_back:
@@ -100,6 +111,13 @@ class LogKeeper:
             return Checkpoint(log_pages, copied, restart_busy=True)
         self._restart_pause = CHECKPOINT_EVERY_S
         return Checkpoint(log_pages, copied, restarted=True)
+
+    def _pace(self, written: int) -> None:
+        """The pause before the next round, such that it copies about ``COPY_BATCH_PAGES``
+        if pages keep coming as they came since the last (the log's growth, or its length
+        when it has started again)."""
+        pause = self.pause * COPY_BATCH_PAGES / max(written, 1)
+        self.pause = min(max(pause, CHECKPOINT_EVERY_S), CHECKPOINT_IDLE_S)
 
     def _checkpoint(self, mode: str) -> bool:
         """One checkpoint; whether it was not kept from doing all it was asked (by readers, a
@@ -160,10 +178,40 @@ class Checkpointer:
             thread.join(timeout=5)
 
 
+class Election:
+    """Whether this thread is the one, of all the processes' (the server's workers, the batch
+    worker, a CLI import), that checkpoints a database: the one holding a lock (``flock``)
+    on the empty file ``<database>-checkpoints`` beside it. Several would copy the same pages,
+    each with its own ``fsync`` calls, and hold one another up. The lock ends with its holder
+    (its thread, its process), and another thread takes over at its next look."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.with_name(f"{path.name}-checkpoints")
+        self._fd: int | None = None
+
+    def won(self) -> bool:
+        if self._fd is None:
+            fd = os.open(self.file, os.O_RDONLY | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            self._fd = fd
+        return True
+
+    def resign(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # and with it the lock
+            self._fd = None
+
+
 def _keep(path: Path, writers_turn: WritersTurn, stop: threading.Event) -> None:
     """The thread's work. It holds no reference to the engine, so that the engine can be
-    garbage-collected, which stops the thread (``watch``)."""
+    garbage-collected, which stops the thread (``watch``). While another process's thread
+    checkpoints the database, it looks every ``CHECKPOINT_IDLE_S`` whether it still does."""
     keeper: LogKeeper | None = None
+    election = Election(path)
     pause = CHECKPOINT_EVERY_S
     try:
         while not stop.wait(pause):
@@ -171,10 +219,13 @@ def _keep(path: Path, writers_turn: WritersTurn, stop: threading.Event) -> None:
                 log.debug("sqlite_checkpoints_ended", reason="database file gone")
                 return
             try:
+                if not election.won():
+                    pause = CHECKPOINT_IDLE_S
+                    continue
                 keeper = keeper or LogKeeper(open_for_checkpoints(path), writers_turn)
                 keeper.round(time.monotonic())
-                pause = CHECKPOINT_EVERY_S
-            except sqlite3.Error as exc:
+                pause = keeper.pause
+            except (sqlite3.Error, OSError) as exc:
                 log.warning("sqlite_checkpoint_failed", error=str(exc))
                 if keeper is not None:
                     keeper.connection.close()
@@ -183,6 +234,7 @@ def _keep(path: Path, writers_turn: WritersTurn, stop: threading.Event) -> None:
     finally:
         if keeper is not None:
             keeper.connection.close()
+        election.resign()
 
 
 _RUNNING: weakref.WeakSet[Checkpointer] = weakref.WeakSet()
