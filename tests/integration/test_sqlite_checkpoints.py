@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -125,37 +126,56 @@ def _grow_while_readers_come_and_go(path: Path, writer: sqlite3.Connection, roun
         reader.close()
 
 
-def test_a_long_log_starts_again_though_copying_alone_never_lets_it(
-    path: Path, keeper: LogKeeper, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@dataclass(frozen=True)
+class LongLog:
+    writers: _Writers  # this process's writers' turns
+    keeper: LogKeeper
+    writer: sqlite3.Connection
+
+
+@pytest.fixture
+def long_log(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LongLog]:
+    """A log long enough to restart, with a keeper of this process's."""
     monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 10)
-    monkeypatch.setattr(checkpoints, "RESTART_WAIT_MS", 5000)
+    writers = _Writers()
+    keeper = LogKeeper(checkpoints.open_for_checkpoints(path), writers.turn)
     writer = _writer(path)
-    _grow_while_readers_come_and_go(path, writer, rounds=30)
+    _grow_while_readers_come_and_go(path, writer, rounds=20)
+    yield LongLog(writers, keeper, writer)
+    keeper.connection.close()
+    writer.close()
+
+
+def test_a_long_log_starts_again_though_copying_alone_never_lets_it(
+    path: Path, long_log: LongLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoints, "RESTART_WAIT_MS", 5000)
     # Copied every time, yet never started again: the file holds every page written.
-    assert _wal_pages(path) > 30
+    assert _wal_pages(path) > 20
     # A RESTART waits for the readers of the old log to finish (this one, in a moment), so
     # that the next writer starts the log again from its beginning.
     reader = _reading(path)
-    finishing = threading.Timer(0.2, lambda: reader.execute("COMMIT"))
-    finishing.start()
-    result = keeper.round(now=0.0)
-    assert not finishing.is_alive()
+    ending = threading.Event()
+
+    def reader_ends() -> None:
+        ending.set()
+        reader.execute("COMMIT")
+
+    threading.Timer(0.2, reader_ends).start()
+    result = long_log.keeper.round(now=0.0)
+    assert ending.is_set()  # it waited for the reader
     assert result.restarted
-    _commit(writer)
+    _commit(long_log.writer)
     assert _log_pages(path) <= 3  # that commit's pages alone
-    writer.close()
     reader.close()
 
 
 def test_a_reader_that_stays_holds_back_writers_briefly_and_the_restart_backs_off(
-    path: Path, keeper: LogKeeper, monkeypatch: pytest.MonkeyPatch
+    path: Path, long_log: LongLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 10)
     monkeypatch.setattr(checkpoints, "RESTART_WAIT_MS", 1)
     monkeypatch.setattr(checkpoints, "RESTART_PAUSE_MAX_S", 0.3)
-    writer = _writer(path)
-    _grow_while_readers_come_and_go(path, writer, rounds=20)
+    keeper, writer = long_log.keeper, long_log.writer
     reader = _reading(path)
     assert keeper.round(now=100.0).restart_busy
     writer.execute("PRAGMA busy_timeout=0")
@@ -174,54 +194,37 @@ def test_a_reader_that_stays_holds_back_writers_briefly_and_the_restart_backs_of
     assert keeper.round(now=200.0).restart_busy
     assert keeper.round(now=200.1).restart_busy
     reader.execute("COMMIT")
-    writer.close()
     reader.close()
 
 
 def test_this_process_s_writers_wait_while_the_log_restarts(
-    path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, long_log: LongLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 10)
     monkeypatch.setattr(checkpoints, "RESTART_WAIT_MS", 5000)
-    writers = _Writers()
-    keeper = LogKeeper(checkpoints.open_for_checkpoints(path), writers.turn)
-    writer = _writer(path)
-    _grow_while_readers_come_and_go(path, writer, rounds=20)
     reader = _reading(path)
     seen: list[bool] = []
 
     def a_writer_comes() -> None:
-        with writers.turn(0) as had:  # a writer of this process, looking for its turn
+        with long_log.writers.turn(0) as had:  # a writer of this process, looking for its turn
             seen.append(had)
         reader.execute("COMMIT")
 
-    coming = threading.Timer(0.2, a_writer_comes)
-    coming.start()
-    assert keeper.round(now=0.0).restarted
-    assert not coming.is_alive()
+    threading.Timer(0.2, a_writer_comes).start()
+    assert long_log.keeper.round(now=0.0).restarted
     assert seen == [False]  # the RESTART, waiting for the reader, had the writers' turn
-    with writers.turn(0) as had:
+    with long_log.writers.turn(0) as had:
         assert had  # and handed it back
-    keeper.connection.close()
-    writer.close()
     reader.close()
 
 
 def test_a_restart_waits_for_this_process_s_writer_to_finish(
-    path: Path, monkeypatch: pytest.MonkeyPatch
+    long_log: LongLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 10)
     monkeypatch.setattr(checkpoints, "RESTART_TURN_WAIT_S", 0.05)
-    writers = _Writers()
-    keeper = LogKeeper(checkpoints.open_for_checkpoints(path), writers.turn)
-    writer = _writer(path)
-    _grow_while_readers_come_and_go(path, writer, rounds=20)
-    with writers.turn(0) as had:  # a writer of this process is in the middle of writing
+    with long_log.writers.turn(0) as had:  # a writer of this process is in the middle of writing
         assert had
-        assert keeper.round(now=0.0).restart_busy
-    assert keeper.round(now=1.0).restarted
-    keeper.connection.close()
-    writer.close()
+        assert long_log.keeper.round(now=0.0).restart_busy
+    assert long_log.keeper.round(now=1.0).restarted
 
 
 def _checkpoint_threads() -> list[threading.Thread]:
@@ -283,6 +286,7 @@ def test_the_thread_keeps_the_log_short_under_unbroken_writes(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checkpoints, "CHECKPOINT_EVERY_S", 0.005)
+    monkeypatch.setattr(checkpoints, "CHECKPOINT_IDLE_S", 0.01)  # not a second before writes
     monkeypatch.setattr(checkpoints, "COPY_BATCH_PAGES", 10)
     monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 20)
     rounds: list[Checkpoint] = []
