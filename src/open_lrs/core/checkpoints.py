@@ -17,11 +17,12 @@ and one registration in about 40 (docs/performance.md). Here a thread does it in
   only when everything in it has been copied as a writer begins, and under unbroken load new
   commits land while the thread copies, so the log would grow without end, and every read
   looks pages up in it. A RESTART holds writers back while it copies the few pages committed
-  since the PASSIVE copy, and waits ``RESTART_WAIT_MS`` at most for readers to finish (and
-  for another process's writer): a long reader makes it give up, and the next try waits
-  twice as long as the last, up to ``RESTART_PAUSE_MAX_S``. This process's writers wait
-  their turn behind it (it waits ``RESTART_TURN_WAIT_S`` at most for theirs), else each
-  would hand SQLite's write lock straight to the next and a RESTART would hardly ever get it.
+  since a second PASSIVE copy just before it, and waits ``RESTART_WAIT_MS`` at most for
+  another process's writer and then for readers to finish: a long reader makes it give up,
+  and the next try waits twice as long as the last, up to ``RESTART_PAUSE_MAX_S``. This
+  process's writers wait their turn behind it (it waits ``RESTART_TURN_WAIT_S`` at most for
+  theirs), else each would hand SQLite's write lock straight to the next and a RESTART would
+  hardly ever get it.
 
 The application's connections keep SQLite's own checkpoint, at
 ``FALLBACK_AUTOCHECKPOINT_PAGES``, in case the thread falls behind. One thread per engine,
@@ -47,16 +48,15 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from open_lrs.core import locks
 from open_lrs.core.logging import get_logger
 
 CHECKPOINT_EVERY_S = 0.05
-CHECKPOINT_IDLE_S = 1.0
+CHECKPOINT_IDLE_S = 0.25
 COPY_BATCH_PAGES = 1000
 RESTART_AT_PAGES = 2000
 RESTART_WAIT_MS = 10
 RESTART_TURN_WAIT_S = 1.0
-RESTART_PAUSE_MAX_S = 5.0
+RESTART_PAUSE_MAX_S = 1.0
 FALLBACK_AUTOCHECKPOINT_PAGES = 10_000
 THREAD_NAME = "lrs-sqlite-checkpoints"
 
@@ -100,10 +100,15 @@ class LogKeeper:
         self._pace(log_pages - log_before if log_pages >= log_before else log_pages)
         if log_pages < RESTART_AT_PAGES or now < self._restart_not_before:
             return Checkpoint(log_pages, copied)
+        # Copy again what came while copying, so that the RESTART has little left to copy
+        # while it holds writers back.
+        self._checkpoint("PASSIVE")
+        # The RESTART waits in SQLite's busy handler for the write lock and then for readers,
+        # holding the write lock meanwhile: were it to let go and try again, another
+        # process's writers would slip in every time. (A PASSIVE checkpoint never waits.)
+        self.connection.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
         with self._writers_turn(RESTART_TURN_WAIT_S) as held_back:
-            restarted = held_back and locks.poll(
-                lambda: self._checkpoint("RESTART"), RESTART_WAIT_MS / 1000
-            )
+            restarted = held_back and self._checkpoint("RESTART")
         log_pages, copied = self._last
         if not restarted:
             self._restart_pause = min(self._restart_pause * 2, RESTART_PAUSE_MAX_S)
@@ -131,12 +136,9 @@ class LogKeeper:
 
 def open_for_checkpoints(path: Path) -> sqlite3.Connection:
     """A connection of the checkpointer's own to an existing database file (never creating
-    one). It never waits in SQLite's busy handler: a RESTART looks for the locks it needs
-    itself (``core.locks``)."""
+    one)."""
     uri = f"{path.resolve().as_uri()}?mode=rw"
-    connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA busy_timeout=0")
-    return connection
+    return sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None, check_same_thread=False)
 
 
 class Checkpointer:
