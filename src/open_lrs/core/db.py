@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from open_lrs.core import checkpoints, locks
+from open_lrs.core import checkpoints
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -79,8 +79,11 @@ READ_ONLY = "lrs_read_only"
 
 SQLITE_MMAP_BYTES = 1 << 30
 SQLITE_CACHE_KIB = 65_536
-# How long a writer waits for the write lock, in all, before "database is locked".
+# How long a writer waits for the write lock, in all, before "database is locked"; and how
+# often it looks again while another process holds it: at first often, then every millisecond.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITER_POLL_FIRST_S = 0.000_05
+WRITER_POLL_MAX_S = 0.001
 
 
 def check_sqlite_json(cursor: Any) -> None:
@@ -99,25 +102,24 @@ def check_sqlite_json(cursor: Any) -> None:
 
 def begin_writing(dbapi_connection: sqlite3.Connection, timeout_s: float) -> None:
     """BEGIN IMMEDIATE, waiting up to ``timeout_s`` for the write lock and looking again every
-    millisecond at most (``core.locks``): in SQLite's own wait, with eight clients registering
-    at once over HTTP, one registration in twenty took over 130 ms and one in a hundred over
-    half a second (docs/performance.md)."""
-    busy: list[sqlite3.OperationalError] = []
-
-    def begin() -> bool:
-        try:
-            dbapi_connection.execute("BEGIN IMMEDIATE")
-            return True
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
-                raise
-            busy[:] = [exc]
-            return False
-
+    millisecond at most. SQLite's own wait sleeps 1, 2, 5, 10... then 100 ms between looks,
+    so a writer that had just missed the lock slept on long after it was free: with eight
+    clients registering at once over HTTP, one registration in twenty took over 130 ms and
+    one in a hundred over half a second (docs/performance.md)."""
+    deadline = time.monotonic() + timeout_s
+    pause = WRITER_POLL_FIRST_S
     dbapi_connection.execute("PRAGMA busy_timeout=0")
     try:
-        if not locks.poll(begin, timeout_s):
-            raise busy[0]
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, WRITER_POLL_MAX_S)
     finally:
         dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
