@@ -90,27 +90,28 @@ class LogKeeper:
         self._writers_turn = writers_turn
         self._restart_pause = CHECKPOINT_EVERY_S
         self._restart_not_before = 0.0
-        self._last = (0, 0)
+        self._log_pages = 0  # as the last checkpoint reported it
         self.pause = CHECKPOINT_EVERY_S  # before the next round
 
     def round(self, now: float) -> Checkpoint:
-        log_before = self._last[0]
-        self._checkpoint("PASSIVE")
-        log_pages, copied = self._last
-        self._pace(log_pages - log_before if log_pages >= log_before else log_pages)
+        _, log_pages, copied = self._checkpoint("PASSIVE")
+        before, self._log_pages = self._log_pages, log_pages
+        self._pace(log_pages - before if log_pages >= before else log_pages)
         if log_pages < RESTART_AT_PAGES or now < self._restart_not_before:
             return Checkpoint(log_pages, copied)
         # Copy again what came while copying, so that the RESTART has little left to copy
         # while it holds writers back.
-        self._checkpoint("PASSIVE")
+        _, log_pages, copied = self._checkpoint("PASSIVE")
         # The RESTART waits in SQLite's busy handler for the write lock and then for readers,
         # holding the write lock meanwhile: were it to let go and try again, another
         # process's writers would slip in every time. (A PASSIVE checkpoint never waits.)
         self.connection.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+        busy = True
         with self._writers_turn(RESTART_TURN_WAIT_S) as held_back:
-            restarted = held_back and self._checkpoint("RESTART")
-        log_pages, copied = self._last
-        if not restarted:
+            if held_back:
+                busy, log_pages, copied = self._checkpoint("RESTART")
+        self._log_pages = log_pages
+        if busy:
             self._restart_pause = min(self._restart_pause * 2, RESTART_PAUSE_MAX_S)
             self._restart_not_before = now + self._restart_pause
             return Checkpoint(log_pages, copied, restart_busy=True)
@@ -124,14 +125,13 @@ class LogKeeper:
         pause = self.pause * COPY_BATCH_PAGES / max(written, 1)
         self.pause = min(max(pause, CHECKPOINT_EVERY_S), CHECKPOINT_IDLE_S)
 
-    def _checkpoint(self, mode: str) -> bool:
-        """One checkpoint; whether it was not kept from doing all it was asked (by readers, a
-        writer, or another connection's checkpoint)."""
+    def _checkpoint(self, mode: str) -> tuple[bool, int, int]:
+        """One checkpoint: whether readers, a writer or another connection's checkpoint kept
+        it from doing all it was asked, the pages in the log, and how many are copied."""
         busy, log_pages, copied = self.connection.execute(
             f"PRAGMA wal_checkpoint({mode})"
         ).fetchone()
-        self._last = (int(log_pages), int(copied))
-        return not busy
+        return bool(busy), int(log_pages), int(copied)
 
 
 def open_for_checkpoints(path: Path) -> sqlite3.Connection:
