@@ -283,6 +283,26 @@ def test_the_thread_ends_when_the_database_file_is_gone(
     assert not path.exists()
 
 
+@dataclass(frozen=True)
+class Round:
+    thread: threading.Thread
+    now: float
+    result: Checkpoint
+
+
+def _record_rounds(monkeypatch: pytest.MonkeyPatch) -> list[Round]:
+    """Every round the keepers do from now on, as it happens."""
+    rounds: list[Round] = []
+    keep_round = LogKeeper.round
+
+    def round_(self: LogKeeper, now: float) -> Checkpoint:
+        rounds.append(Round(threading.current_thread(), now, keep_round(self, now)))
+        return rounds[-1].result
+
+    monkeypatch.setattr(LogKeeper, "round", round_)
+    return rounds
+
+
 def test_the_thread_keeps_the_log_short_under_unbroken_writes(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -290,17 +310,10 @@ def test_the_thread_keeps_the_log_short_under_unbroken_writes(
     monkeypatch.setattr(checkpoints, "CHECKPOINT_IDLE_S", 0.01)  # not a second before writes
     monkeypatch.setattr(checkpoints, "COPY_BATCH_PAGES", 10)
     monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 20)
-    rounds: list[Checkpoint] = []
-    keep_round = LogKeeper.round
-
-    def round_(self: LogKeeper, now: float) -> Checkpoint:
-        rounds.append(keep_round(self, now))
-        return rounds[-1]
-
-    monkeypatch.setattr(LogKeeper, "round", round_)
+    rounds = _record_rounds(monkeypatch)
     engine = make_engine(f"sqlite:///{path}")
     commits = 0
-    while commits < 2000 or sum(r.restarted for r in rounds) < 3:
+    while commits < 2000 or sum(r.result.restarted for r in rounds) < 3:
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO t VALUES (:n, :filler)"), {"n": commits, "filler": ROW})
         commits += 1
@@ -310,19 +323,6 @@ def test_the_thread_keeps_the_log_short_under_unbroken_writes(
     # Without the thread the log would hold every page written (its fallback is far off).
     assert commits > checkpoints.FALLBACK_AUTOCHECKPOINT_PAGES // 10
     assert wal_pages < commits // 4
-
-
-def _rounds_by_thread(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
-    """The thread of each round the keepers do from now on."""
-    by: list[threading.Thread] = []
-    keep_round = LogKeeper.round
-
-    def round_(self: LogKeeper, now: float) -> Checkpoint:
-        by.append(threading.current_thread())
-        return keep_round(self, now)
-
-    monkeypatch.setattr(LogKeeper, "round", round_)
-    return by
 
 
 def _until(condition: Callable[[], bool], timeout_s: float = 10) -> bool:
@@ -338,42 +338,36 @@ def test_one_thread_checkpoints_a_database_however_many_use_it(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checkpoints, "CHECKPOINT_IDLE_S", 0.05)
-    by = _rounds_by_thread(monkeypatch)
+    rounds = _record_rounds(monkeypatch)
     before = _checkpoint_threads()
     first = make_engine(f"sqlite:///{path}")
     _connect(first)
     [first_thread] = [t for t in _checkpoint_threads() if t not in before]
-    assert _until(lambda: first_thread in by)
+    assert _until(lambda: first_thread in {r.thread for r in rounds})
     # A second engine on the same file, as another process would have.
     second = make_engine(f"sqlite:///{path}")
     _connect(second)
     [second_thread] = [t for t in _checkpoint_threads() if t not in [*before, first_thread]]
     threading.Event().wait(0.5)
-    assert second_thread not in by  # it looked, and left the checkpoints to the first
+    # It looked, and left the checkpoints to the first.
+    assert second_thread not in {r.thread for r in rounds}
     assert (path.parent / f"{path.name}-checkpoints").exists()
     first.dispose()  # the first goes: the second takes over
-    assert _until(lambda: second_thread in by)
+    assert _until(lambda: second_thread in {r.thread for r in rounds})
     second.dispose()
 
 
 def test_the_thread_of_a_quiet_database_looks_four_times_a_second(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rounds: list[float] = []
-    keep_round = LogKeeper.round
-
-    def round_(self: LogKeeper, now: float) -> Checkpoint:
-        rounds.append(now)
-        return keep_round(self, now)
-
-    monkeypatch.setattr(LogKeeper, "round", round_)
+    rounds = _record_rounds(monkeypatch)
     engine = make_engine(f"sqlite:///{path}")
     _connect(engine)
     threading.Event().wait(1.2)
     engine.dispose()
     # The first round after 50 ms, finding nothing written; then every quarter of a second.
     assert 2 <= len(rounds) <= 5
-    assert all(b - a >= 0.24 for a, b in itertools.pairwise(rounds))
+    assert all(b.now - a.now >= 0.24 for a, b in itertools.pairwise(rounds))
 
 
 def test_a_process_that_exits_leaves_no_log_behind(path: Path) -> None:
