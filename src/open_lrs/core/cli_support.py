@@ -22,7 +22,9 @@ out = Console()  # results a user reads or pipes
 def database() -> Database:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return Database.from_url(settings.database_url, echo=settings.database_echo)
+    return Database.from_url(
+        settings.database_url, echo=settings.database_echo, sqlite_tuned=settings.sqlite_tuned
+    )
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from open_lrs.batches.windows import Windows, parse_windows
+from open_lrs.core.batch_windows import Windows, parse_windows
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/open-lrs.sqlite3"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development-only-secret"}
@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
+    # SQLite only: writers take turns and a thread checkpoints the log (core/sqlite/README.md).
+    # false: SQLite's own busy wait and checkpoints, as any SQLite application has them.
+    sqlite_tuned: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: SecretStr = SecretStr("development-only-secret")

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from open_lrs.core.db import check_sqlite_json
+from open_lrs.core.sqlite.connections import check_sqlite_json
 
 
 class _CursorOfAnSQLiteWithoutJson:

@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from open_lrs.core import db as db_module
-from open_lrs.core.db import begin_writing, make_engine
+from open_lrs.core.db import make_engine
+from open_lrs.core.sqlite import writers as writers_module
+from open_lrs.core.sqlite.writers import begin_writing
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def engine(path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A busy timeout of a third of a second, so that a writer left waiting fails quickly."""
-    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(writers_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
 
 
 def _rows(path: Path) -> list[int]:
@@ -181,7 +182,7 @@ def test_a_writer_waiting_for_its_turn_does_not_poll_the_lock(
         polls.append(seconds)
         real_sleep(seconds)
 
-    monkeypatch.setattr(db_module.time, "sleep", sleep)
+    monkeypatch.setattr(writers_module.time, "sleep", sleep)
     first_writing, second_started = threading.Event(), threading.Event()
 
     def first() -> None:
@@ -211,13 +212,15 @@ def test_an_error_that_is_not_a_busy_lock_is_raised_at_once(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(db_module.time, "sleep", sleeps.append)
+    monkeypatch.setattr(writers_module.time, "sleep", sleeps.append)
     conn = sqlite3.connect(path, isolation_level=None)
     begin_writing(conn, timeout_s=30)
     with pytest.raises(sqlite3.OperationalError, match="within a transaction"):
         begin_writing(conn, timeout_s=30)
     assert sleeps == []  # no waiting: waiting would not make it succeed
-    assert conn.execute("PRAGMA busy_timeout").fetchone() == (db_module.SQLITE_BUSY_TIMEOUT_MS,)
+    assert conn.execute("PRAGMA busy_timeout").fetchone() == (
+        writers_module.SQLITE_BUSY_TIMEOUT_MS,
+    )
     conn.close()
 
 
@@ -233,12 +236,12 @@ def test_a_writer_looks_for_the_lock_again_within_a_millisecond(
         if len(sleeps) == 12:
             other.execute("COMMIT")
 
-    monkeypatch.setattr(db_module.time, "sleep", sleep)
+    monkeypatch.setattr(writers_module.time, "sleep", sleep)
     conn = sqlite3.connect(path, isolation_level=None)
     begin_writing(conn, timeout_s=30)
     conn.execute("ROLLBACK")
     assert len(sleeps) == 12
     assert sleeps[0] < 0.001
-    assert max(sleeps) == db_module.WRITER_POLL_MAX_S == 0.001
+    assert max(sleeps) == writers_module.WRITER_POLL_MAX_S == 0.001
     other.close()
     conn.close()

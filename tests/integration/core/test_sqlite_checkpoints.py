@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from open_lrs.core import checkpoints
-from open_lrs.core.checkpoints import Checkpoint, LogKeeper
-from open_lrs.core.db import _Writers, make_engine
+from open_lrs.core.db import make_engine
+from open_lrs.core.sqlite import checkpoints
+from open_lrs.core.sqlite.checkpoints import Checkpoint, LogKeeper
+from open_lrs.core.sqlite.writers import Writers
 
 ROW = "x" * 2000  # about half a page: each commit writes a page or two
 
@@ -70,7 +71,7 @@ def _wal_pages(path: Path) -> int:
 
 @pytest.fixture
 def keeper(path: Path) -> Iterator[LogKeeper]:
-    keeper = LogKeeper(checkpoints.open_for_checkpoints(path), _Writers().turn)
+    keeper = LogKeeper(checkpoints.open_for_checkpoints(path), Writers().turn)
     yield keeper
     keeper.connection.close()
 
@@ -129,7 +130,7 @@ def _grow_while_readers_come_and_go(path: Path, writer: sqlite3.Connection, roun
 
 @dataclass(frozen=True)
 class LongLog:
-    writers: _Writers  # this process's writers' turns
+    writers: Writers  # this process's writers' turns
     keeper: LogKeeper
     writer: sqlite3.Connection
 
@@ -138,7 +139,7 @@ class LongLog:
 def long_log(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LongLog]:
     """A log long enough to restart, with a keeper of this process's."""
     monkeypatch.setattr(checkpoints, "RESTART_AT_PAGES", 10)
-    writers = _Writers()
+    writers = Writers()
     keeper = LogKeeper(checkpoints.open_for_checkpoints(path), writers.turn)
     writer = _writer(path)
     _grow_while_readers_come_and_go(path, writer, rounds=20)
@@ -274,7 +275,7 @@ def test_the_thread_ends_when_the_database_file_is_gone(
     _connect(engine)
     [thread] = [t for t in _checkpoint_threads() if t not in before]
     engine.dispose()  # the pool's connections closed; the thread must not make a new file
-    checkpoints.Checkpointer(path, _Writers().turn).start()
+    checkpoints.Checkpointer(path, Writers().turn).start()
     for leftover in path.parent.glob(f"{path.name}*"):
         leftover.unlink()
     [restarted] = [t for t in _checkpoint_threads() if t not in before and t is not thread]
