@@ -31,8 +31,9 @@ from import_learners import LRS, fresh_database
 from matching_speed import TODAY, direct_load
 
 from open_lrs.batches import service
-from open_lrs.batches.fileformat import COLUMN_TO_FIELD, LEARNER_COLUMNS, LRS_PREFIX
+from open_lrs.batches.columns import COLUMN_TO_FIELD, LEARNER_COLUMNS, LRS_PREFIX
 from open_lrs.core.db import Database
+from open_lrs.core.settings import get_settings
 from open_lrs.demo.population import Person, generate_register
 from open_lrs.organisations import service as orgs
 
@@ -116,7 +117,8 @@ def run_batch(url: str, name: str, data: bytes, workers: int) -> dict[str, Any]:
     db = Database.from_url(url)
     actor = orgs.system_actor(db.unit_of_work(), UKPRN)
     started = time.perf_counter()
-    batch = service.submit_file(db.unit_of_work(), actor, data, filename=name)
+    windows = get_settings().batch_windows()
+    batch = service.submit_file(db.unit_of_work(), actor, data, filename=name, windows=windows)
     queued = time.perf_counter() - started
     env = {**os.environ, "LRS_DATABASE_URL": url, "LRS_LOG_LEVEL": "WARNING"}
     children = [

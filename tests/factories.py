@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from open_lrs.core.settings import Settings
+
+# The matching model version the services are given, as an app or a command reads it from its
+# settings (LRS_MATCH_MODEL_VERSION, or the default).
+MODEL_VERSION = Settings().match_model_version
+
 _rng = random.Random()
 _FIRST_BIRTHDAY, _DAYS = date(1960, 1, 1), (date(2010, 12, 31) - date(1960, 1, 1)).days
 

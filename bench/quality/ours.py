@@ -1,6 +1,6 @@
 """Our engine, end to end: a fresh database, the register imported as ``lrs learners import``
 does it (blocking keys filed, names counted), then every search through
-``matching.service.find`` exactly as the API runs it."""
+``learners.search.find`` exactly as the API runs it."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from open_lrs.core import migrate
 from open_lrs.core.db import Database, drop_database, make_engine
+from open_lrs.core.settings import get_settings
 from open_lrs.demo.queries import QueryCase
 from open_lrs.learners.importer import import_learners
+from open_lrs.learners.matching_store import STORE, to_record
 from open_lrs.learners.models import Learner
+from open_lrs.learners.search import Found, current_model, find
 from open_lrs.matching import store
 from open_lrs.matching.scoring import Outcome, Query, Scored, score
-from open_lrs.matching.service import Found, current_model, find
 from open_lrs.organisations import service as orgs
 from quality.outcomes import (
     FALSE_EXACT,
@@ -111,9 +113,9 @@ def _diagnose(session: Session, case: QueryCase, category: str, found: Found) ->
     if case.expected_uln is not None:
         learner = session.scalar(select(Learner).where(Learner.uln == case.expected_uln))
         if learner is not None:
-            model = current_model()
-            truth = score(query, store.to_record(learner), model, store.frequencies(session, query))
-            retrieved = store.candidates(session, query).rows
+            model = current_model(get_settings().match_model_version)
+            truth = score(query, to_record(learner), model, store.frequencies(session, query))
+            retrieved = STORE.candidates(session, query).rows
             truth_retrieved = any(c.id == learner.id for c in retrieved)
     return Diagnosis(case, category, found.decision.matches, truth, bool(truth_retrieved))
 
@@ -145,7 +147,7 @@ def run(
     try:
         tally = Tally("ours")
         tally.seconds["import (keys, name counts)"] = _import(db, register_csv)
-        model = current_model()
+        model = current_model(get_settings().match_model_version)
         result = OursResult(tally, {}, {}, model.version, model.auto_match, model.review)
         started = time.perf_counter()
         with db.session_factory() as session:

@@ -8,18 +8,20 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from open_lrs import __version__
-from open_lrs.audit.api import router as audit_router
+from open_lrs.audit_log.api import router as audit_router
 from open_lrs.batches.api import router as batches_router
 from open_lrs.core import migrate
-from open_lrs.core.db import READ_ONLY, Database
+from open_lrs.core.actor_cache import ActorCache
+from open_lrs.core.db import Database
 from open_lrs.core.http import RequestContextMiddleware, install_error_handlers, problem
 from open_lrs.core.logging import configure_logging
 from open_lrs.core.settings import Settings, get_settings
+from open_lrs.core.sqlite.connections import READ_ONLY
 from open_lrs.feeds.api import FEED_UPLOAD_PATHS
 from open_lrs.feeds.api import router as feeds_router
 from open_lrs.learners.api import router as learners_router
-from open_lrs.matching.api import router as matching_router
-from open_lrs.organisations.actor_cache import ActorCache
+from open_lrs.learners.api_search import router as matching_router
+from open_lrs.organisations.service import authenticate
 from open_lrs.portal.app import install_portal
 from open_lrs.records.api import router as records_router
 from open_lrs.soap.routes import SOAP_PATHS
@@ -79,9 +81,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database or Database.from_url(
-        settings.database_url, echo=settings.database_echo
+        settings.database_url, echo=settings.database_echo, sqlite_tuned=settings.sqlite_tuned
     )
     app.state.actor_cache = ActorCache(settings.api_key_cache_seconds)
+    app.state.authenticate = authenticate  # core.http.get_actor's API keys
     install_error_handlers(app)
     app.add_middleware(
         RequestContextMiddleware,
@@ -103,7 +106,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(feeds_router)
     app.include_router(soap_router, include_in_schema=False)
     install_portal(app)
+    _add_health_routes(app)
+    _add_problem_schema(app)
+    return app
 
+
+def _add_health_routes(app: FastAPI) -> None:
     @app.get("/healthz", tags=["health"], operation_id="healthz")
     def healthz() -> dict[str, str]:
         """Liveness: the process is up."""
@@ -134,6 +142,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             )
         return {"status": "ready", "migration": current}
 
+
+def _add_problem_schema(app: FastAPI) -> None:
+    """The ``Problem`` schema that every route's error responses refer to."""
     original_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -146,4 +157,3 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return app

@@ -14,7 +14,7 @@ from open_lrs.core.cli_support import console, database, print_json
 from open_lrs.core.settings import get_settings
 from open_lrs.feeds.cli import app as feeds_app
 from open_lrs.learners.cli import app as learners_app
-from open_lrs.matching.cli import app as match_app
+from open_lrs.learners.cli_match import app as match_app
 from open_lrs.organisations.cli import key_app, org_app, user_app
 from open_lrs.records.cli import app as catalogue_app
 

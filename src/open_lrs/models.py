@@ -7,7 +7,7 @@ from open_lrs.feeds.models import FeedException, FeedLoad
 from open_lrs.learners.models import Learner, LearnerHistory, LearnerMerge
 from open_lrs.matching.models import LearnerMatchKey, NameFrequency
 from open_lrs.organisations.models import ApiKey, Organisation, User
-from open_lrs.portal.models import PortalSession
+from open_lrs.organisations.sessions import PortalSession
 from open_lrs.records.models import CatalogueEntry, DataChallenge, LearningEvent
 
 __all__ = [

@@ -7,10 +7,9 @@ import io
 
 from fastapi.testclient import TestClient
 
-from open_lrs.batches import worker
 from open_lrs.core.db import Database
 from tests.api.conftest import bearer
-from tests.batch_files import learner_row, lrs_file, lrs_name
+from tests.batch_files import drain, learner_row, lrs_file, lrs_name
 from tests.conftest import OrgFactory
 
 
@@ -34,7 +33,7 @@ def test_upload_follow_and_download(client: TestClient, make_org: OrgFactory, db
     assert status["totals"]["pending"] == 2
     assert status["runs"] == "as soon as a worker is free"
 
-    worker.Worker(db).run(drain=True)
+    drain(db)
     done = client.get(r.headers["location"], headers=bearer(key)).json()
     assert (done["status"], done["lrs_code"], done["rows_done"]) == ("complete", "WSRC0009", 2)
     assert done["totals"]["new"] == 1
@@ -97,7 +96,7 @@ def test_exceptions_over_http(client: TestClient, make_org: OrgFactory, db: Data
     ).json()["learner"]["uln"]  # fmt: skip
     rows = [learner_row(1, given_name="Sein", family_name="Murphy", postcode="BT9 5AA")]
     batch = upload(client, key, lrs_name(actor.ukprn), lrs_file(actor.ukprn, rows)).json()
-    worker.Worker(db).run(drain=True)
+    drain(db)
     base = f"/api/v1/batches/{batch['id']}/exceptions"
     [row] = client.get(base, headers=bearer(key)).json()
     assert (row["return_code"], row["candidate_ulns"]) == ("RC004", [existing])
@@ -133,7 +132,7 @@ def test_web_service_jobs(client: TestClient, make_org: OrgFactory, db: Database
         headers=bearer(key),
     )
     assert too_many.status_code == 422
-    worker.Worker(db).run(drain=True)
+    drain(db)
     [row] = client.get(f"/api/v1/batches/{job.json()['id']}/rows", headers=bearer(key)).json()
     assert row["return_code"] == "RC001"
     assert row["uln"]
@@ -144,7 +143,7 @@ def test_web_service_jobs(client: TestClient, make_org: OrgFactory, db: Database
         headers=bearer(key),
     )  # fmt: skip
     assert verify.status_code == 202
-    worker.Worker(db).run(drain=True)
+    drain(db)
     [checked] = client.get(
         f"/api/v1/batches/{verify.json()['id']}/rows", headers=bearer(key)
     ).json()

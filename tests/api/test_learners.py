@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
+from open_lrs.app import create_app
+from open_lrs.core.db import Database
+from open_lrs.core.settings import Settings
 from open_lrs.learners.uln import is_valid_uln
 from tests.api.conftest import bearer
 from tests.conftest import OrgFactory
@@ -133,3 +137,23 @@ def test_update_cannot_remove_a_required_field(client: TestClient, make_org: Org
     assert (
         client.get(f"/api/v1/learners/{uln}", headers=bearer(key)).json()["learner"]["version"] == 1
     )
+
+
+def test_registration_scores_with_the_model_version_of_the_apps_settings(
+    db: Database, make_org: OrgFactory
+) -> None:
+    """The route passes the matching model version of its app's settings, not of the
+    process's: an app set to a version with no model file fails its search."""
+    _, key = make_org("provider")
+    settings = Settings(
+        environment="test",
+        database_url="sqlite://",
+        log_format="json",
+        api_key_cache_seconds=0,
+        match_model_version="missing",
+    )
+    with (
+        TestClient(create_app(settings, database=db)) as c,
+        pytest.raises(FileNotFoundError, match=r"model-vmissing\.json"),
+    ):
+        c.post("/api/v1/learners", json=learner_payload(), headers=bearer(key))

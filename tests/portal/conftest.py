@@ -19,7 +19,7 @@ from open_lrs.core.db import Database
 from open_lrs.core.settings import Settings
 from open_lrs.organisations import users
 from open_lrs.organisations.models import User
-from open_lrs.portal import auth
+from open_lrs.portal.authenticator import TOTP_PURPOSE
 from tests.conftest import OrgFactory
 
 PASSWORD = "correct horse battery staple"
@@ -78,7 +78,7 @@ class PortalUser:
     def secret(self) -> str | None:
         """The authenticator's secret, as the person's app has it."""
         stored = self.stored_secret()
-        return None if stored is None else sealing.unseal(stored, SECRET_KEY, auth.TOTP_PURPOSE)
+        return None if stored is None else sealing.unseal(stored, SECRET_KEY, TOTP_PURPOSE)
 
 
 class UserFactory:

@@ -19,7 +19,7 @@ from open_lrs.learners.schemas import LearnerRegistration
 from open_lrs.organisations import directory
 from open_lrs.organisations.models import Organisation, User
 from tests.conftest import OrgFactory, new_ukprn
-from tests.factories import learner_payload
+from tests.factories import MODEL_VERSION, learner_payload
 from tests.portal.conftest import (
     PASSWORD,
     PortalUser,
@@ -370,7 +370,10 @@ def test_the_audit_log_filters_by_learner_organisation_and_action(
 ) -> None:
     provider, _ = make_org("provider")
     registered = learners.register(
-        db.unit_of_work(), provider, LearnerRegistration.model_validate(learner_payload())
+        db.unit_of_work(),
+        provider,
+        LearnerRegistration.model_validate(learner_payload()),
+        MODEL_VERSION,
     )
     uln = registered.learner.uln
     other, _ = make_org("school")

@@ -16,9 +16,9 @@ from open_lrs.core import sealing
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import Database
 from open_lrs.organisations.models import User
-from open_lrs.portal import auth
+from open_lrs.organisations.sessions import PortalSession
 from open_lrs.portal.auth import token_digest
-from open_lrs.portal.models import PortalSession
+from open_lrs.portal.authenticator import TOTP_PURPOSE
 from tests.portal.conftest import (
     PASSWORD,
     UserFactory,
@@ -55,7 +55,7 @@ def test_the_first_sign_in_sets_up_the_authenticator_and_shows_recovery_codes_on
     assert sealed is not None
     assert secret not in sealed  # sealed at rest, under a key derived from LRS_SECRET_KEY
     with pytest.raises(sealing.SealBroken):
-        sealing.unseal(sealed, "another-secret-key-that-is-long-enough", auth.TOTP_PURPOSE)
+        sealing.unseal(sealed, "another-secret-key-that-is-long-enough", TOTP_PURPOSE)
     with db.unit_of_work() as uow:
         stored = uow.session.scalar(
             select(User.recovery_code_digests).where(User.email == user.email)
@@ -113,7 +113,7 @@ def test_a_secret_sealed_under_another_key_refuses_codes_and_says_so_in_the_log(
     sign_in(client, user)
     plain = user.secret()
     assert plain
-    other = sealing.seal(plain, "another-secret-key-that-is-long-enough", auth.TOTP_PURPOSE)
+    other = sealing.seal(plain, "another-secret-key-that-is-long-enough", TOTP_PURPOSE)
     with db.unit_of_work() as uow:
         uow.session.execute(update(User).where(User.email == user.email).values(totp_secret=other))
         uow.commit()

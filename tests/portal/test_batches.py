@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from open_lrs.app import create_app
 from open_lrs.batches import worker
-from open_lrs.batches.fileformat import COLUMN_TO_FIELD, LEARNER_COLUMNS
+from open_lrs.batches.columns import COLUMN_TO_FIELD, LEARNER_COLUMNS
 from open_lrs.batches.models import Batch
 from open_lrs.core.db import Database
 from open_lrs.core.security import Actor
@@ -25,8 +25,9 @@ from open_lrs.core.settings import Settings
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerRegistration
 from open_lrs.organisations.models import Organisation
-from tests.batch_files import learner_row, lrs_file, lrs_name
+from tests.batch_files import drain, learner_row, lrs_file, lrs_name
 from tests.conftest import OrgFactory
+from tests.factories import MODEL_VERSION
 from tests.portal.conftest import PortalUser, UserFactory, csrf, error_summary, sign_in
 
 # The test client's response (httpx's, or httpx2's in newer Starlette: not imported here).
@@ -71,7 +72,8 @@ def text_of(html: str) -> str:
 
 def register(db: Database, actor: Actor, **cells: str) -> str:
     body = {k: v for k, v in learner_row(0, **cells).items() if k != "mis_identifier"}
-    return learners.register(db.unit_of_work(), actor, LearnerRegistration(**body)).learner.uln
+    registration = LearnerRegistration(**body)
+    return learners.register(db.unit_of_work(), actor, registration, MODEL_VERSION).learner.uln
 
 
 def output_rows(client: TestClient, batch_id: int) -> list[dict[str, str]]:
@@ -127,7 +129,7 @@ def test_upload_follow_and_download(
         "finished": False,
     }  # fmt: skip
 
-    worker.Worker(db).run(drain=True)
+    drain(db)
     done = client.get(f"/batches/{batch_id}/progress").json()
     assert (done["status"], done["rows_done"], done["finished"]) == ("complete", 2, True)
     assert (done["totals"]["new"], done["totals"]["rejected"]) == (1, 1)
@@ -166,7 +168,7 @@ def test_upload_follow_and_download(
         long_ago = datetime.now(UTC) - timedelta(days=400)
         uow.session.execute(update(Batch).values(finished_at=long_ago))
         uow.commit()
-    assert worker.erase_expired(db) == 1
+    assert worker.erase_expired(db, 90) == 1
     erased = text_of(client.get(f"/batches/{batch_id}").text)
     assert "The learners' details sent in this file were erased on" in erased
     assert [(r["GivenName"], r["ReturnCode"]) for r in output_rows(client, batch_id)] == [
@@ -361,7 +363,7 @@ def batch_with_exceptions(
         learner_row(2, given_name="Sein", family_name="Murphy", postcode="BT9 5AA"),
     ]
     batch_id = batch_id_of(upload(client, lrs_name(user.ukprn), lrs_file(user.ukprn, rows)))
-    worker.Worker(db).run(drain=True)
+    drain(db)
     return batch_id, murphy
 
 

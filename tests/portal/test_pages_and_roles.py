@@ -10,8 +10,7 @@ from open_lrs.core.db import Database
 from open_lrs.core.errors import Forbidden, ValidationFailed
 from open_lrs.core.security import Actor
 from open_lrs.organisations import users
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 from tests.conftest import OrgFactory
 from tests.portal.conftest import UserFactory, csrf, error_summary, sign_in, submit
 

@@ -19,7 +19,7 @@ from open_lrs.core.clock import utcnow
 from open_lrs.core.db import Database
 from open_lrs.organisations import service, users
 from open_lrs.organisations.models import ApiKey, User
-from open_lrs.portal.models import PortalSession
+from open_lrs.organisations.sessions import PortalSession
 from tests.portal.conftest import (
     PASSWORD,
     PortalUser,

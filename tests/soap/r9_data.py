@@ -1,6 +1,6 @@
-"""Test data for the R9 tests, made through the service layer as tests/integration/test_plr.py
-makes it: learners registered, the sample catalogue loaded, awards loaded by an awarding
-organisation."""
+"""Test data for the R9 tests, made through the service layer as
+tests/integration/records/test_plr.py makes it: learners registered, the sample catalogue
+loaded, awards loaded by an awarding organisation."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerRegistration, LearnerResult
 from open_lrs.organisations import service as orgs
 from open_lrs.records import catalogue
-from tests.factories import learner_payload
+from tests.factories import MODEL_VERSION, learner_payload
 from tests.soap.conftest import Org
 
 ENGLISH = "60101037"  # GCSE (9-1) in English Language, in the sample catalogue
@@ -33,7 +33,9 @@ def actor_of(db: Database, org: Org) -> Actor:
 def register(db: Database, org: Org, **overrides: Any) -> LearnerResult:
     """A learner who has agreed to share (AbilityToShare 1) unless ``overrides`` say not."""
     body = learner_payload(**{"ability_to_share": "1", **overrides})
-    return learners.register(db.unit_of_work(), actor_of(db, org), LearnerRegistration(**body))
+    return learners.register(
+        db.unit_of_work(), actor_of(db, org), LearnerRegistration(**body), MODEL_VERSION
+    )
 
 
 def award(db: Database, awarder: Org, learner: LearnerResult, **overrides: str | None) -> None:
@@ -47,7 +49,7 @@ def award(db: Database, awarder: Org, learner: LearnerResult, **overrides: str |
         "Status": "F",
     }
     item.update(overrides)
-    report = feeds.load_awards(db.unit_of_work(), actor_of(db, awarder), [item])
+    report = feeds.load_awards(db.unit_of_work(), actor_of(db, awarder), [item], MODEL_VERSION)
     assert report.loaded + report.superseded == 1, report
 
 

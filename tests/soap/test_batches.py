@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from open_lrs.audit.models import AuditEvent
 from open_lrs.batches.models import Batch
-from open_lrs.batches.worker import Worker
 from open_lrs.core.db import Database
+from tests.batch_files import drain
 from tests.soap.conftest import miap, person
 
 
@@ -49,7 +49,7 @@ def test_registration_job_submitted_processed_and_fetched(lrs: Any, org: Any, db
         ("S1", None), ("S2", None), ("S3", None), ("S4", None)
     ]  # fmt: skip
 
-    assert Worker(db).run(drain=True) == 4
+    assert drain(db) == 4
     out = lrs.getBatchRegistrationOutput(**provider.auth(), JobID=job)
     assert (out.ResponseCode, out.JobStatus) == ("WSRC0009", "complete")
     counts = (
@@ -96,7 +96,7 @@ def test_check_only_job_registers_nobody(lrs: Any, org: Any, db: Database) -> No
         LearnerRecordCount=2,
         Learner=[batch_learner("A"), batch_learner("B", GivenName="Emre", FamilyName="Silva")],
     ).JobID
-    Worker(db).run(drain=True)
+    drain(db)
     out = lrs.getBatchRegistrationOutput(**provider.auth(), JobID=job)
     assert [(r.MISIdentifier, r.ReturnCode, r.ULN) for r in out.Learner] == [
         ("A", "RC002", known),
@@ -127,7 +127,7 @@ def test_verify_job_submitted_processed_and_fetched(lrs: Any, org: Any, db: Data
     waiting = lrs.getVerifyBatchOutput(**university.auth(), JobID=submitted.JobID)
     assert (waiting.ResponseCode, waiting.JobStatus) == ("WSRC0007", "queued")
 
-    Worker(db).run(drain=True)
+    drain(db)
     out = lrs.getVerifyBatchOutput(**university.auth(), JobID=submitted.JobID)
     assert (out.ResponseCode, out.JobStatus) == ("WSRC0009", "complete")
     got = [

@@ -39,6 +39,7 @@ from open_lrs.learners.schemas import LearnerRegistration
 from open_lrs.organisations import service as orgs
 from open_lrs.organisations import users
 from open_lrs.organisations.models import User
+from tests.factories import MODEL_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -214,7 +215,7 @@ def register_learner(server: Server, **fields: Any) -> str:
     actor = orgs.system_actor(server.db.unit_of_work(), server.ukprn)
     body = {"gender": "2", "postcode": "CF10 1EP", **fields}
     result = learners.register(
-        server.db.unit_of_work(), actor, LearnerRegistration.model_validate(body)
+        server.db.unit_of_work(), actor, LearnerRegistration.model_validate(body), MODEL_VERSION
     )
     return result.learner.uln
 

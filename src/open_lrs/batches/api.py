@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 
 from open_lrs.batches import exceptions, service
 from open_lrs.batches.exceptions import ExceptionDetail, Resolution
 from open_lrs.batches.models import CHECK, FULL, REGISTRATION, VERIFICATION, Batch
 from open_lrs.batches.schemas import BatchRowOut, BatchStatus, RegistrationJob, VerificationJob
+from open_lrs.core.batch_windows import Windows
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.http import AUTH_ERRORS, PROBLEM, ActorDep, UowDep
 from open_lrs.core.security import Actor
+from open_lrs.core.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["batches"])
 
@@ -22,9 +24,20 @@ Position = Annotated[int, Path(ge=0, le=1_000_000, description="The row's 0-base
 _CSV = "text/csv; charset=utf-8"
 
 
-def _accepted(uow: UnitOfWork, actor: Actor, batch: Batch, response: Response) -> BatchStatus:
+async def _windows(request: Request) -> Windows:
+    """The processing windows of the application's settings."""
+    settings: Settings = request.app.state.settings
+    return settings.batch_windows()
+
+
+WindowsDep = Annotated[Windows, Depends(_windows)]
+
+
+def _accepted(
+    uow: UnitOfWork, actor: Actor, batch: Batch, response: Response, windows: Windows
+) -> BatchStatus:
     response.headers["Location"] = f"/api/v1/batches/{batch.id}"
-    return service.status_of(service.progress(uow, actor, batch.id))
+    return service.status_of(service.progress(uow, actor, batch.id), windows)
 
 
 @router.post(
@@ -46,6 +59,7 @@ def submit_batch_file(
     actor: ActorDep,
     uow: UowDep,
     response: Response,
+    windows: WindowsDep,
     file: Annotated[UploadFile, File(description="LRB_<UKPRN>_<DDMMYYYYHHMM>.CSV or any .csv")],
     allow_duplicate: Annotated[bool, Form()] = False,
 ) -> BatchStatus:
@@ -56,9 +70,14 @@ def submit_batch_file(
     and processed by workers: follow it at the `Location` returned.
     """
     batch = service.submit_file(
-        uow, actor, file.file.read(), filename=file.filename or "", allow_duplicate=allow_duplicate
+        uow,
+        actor,
+        file.file.read(),
+        filename=file.filename or "",
+        windows=windows,
+        allow_duplicate=allow_duplicate,
     )
-    return _accepted(uow, actor, batch, response)
+    return _accepted(uow, actor, batch, response, windows)
 
 
 @router.post(
@@ -69,7 +88,7 @@ def submit_batch_file(
     responses=AUTH_ERRORS,
 )
 def submit_registration_job(
-    job: RegistrationJob, actor: ActorDep, uow: UowDep, response: Response
+    job: RegistrationJob, actor: ActorDep, uow: UowDep, response: Response, windows: WindowsDep
 ) -> BatchStatus:
     """A web-service batch of 1 to 200 learners: FUL finds or registers each, CHK only looks
     each up. Processed by workers like a file; fetch the answers from `/rows`."""
@@ -79,8 +98,9 @@ def submit_registration_job(
         kind=REGISTRATION,
         job_type=FULL if job.job_type == "FUL" else CHECK,
         rows=[learner.model_dump() for learner in job.learners],
+        windows=windows,
     )
-    return _accepted(uow, actor, batch, response)
+    return _accepted(uow, actor, batch, response, windows)
 
 
 @router.post(
@@ -91,7 +111,7 @@ def submit_registration_job(
     responses=AUTH_ERRORS,
 )
 def submit_verification_job(
-    job: VerificationJob, actor: ActorDep, uow: UowDep, response: Response
+    job: VerificationJob, actor: ActorDep, uow: UowDep, response: Response, windows: WindowsDep
 ) -> BatchStatus:
     """Verify 1 to 200 ULNs against names (submitVerifyBatch): each row is answered with its
     LRS verification code (WSVRC001 to WSVRC006) and failure flags (VRF1 to VRF8)."""
@@ -101,8 +121,9 @@ def submit_verification_job(
         kind=VERIFICATION,
         job_type=FULL,
         rows=[record.model_dump() for record in job.records],
+        windows=windows,
     )
-    return _accepted(uow, actor, batch, response)
+    return _accepted(uow, actor, batch, response, windows)
 
 
 @router.get(
@@ -111,10 +132,10 @@ def submit_verification_job(
     response_model=list[BatchStatus],
     responses=AUTH_ERRORS,
 )
-def list_batches(actor: ActorDep, uow: UowDep) -> list[BatchStatus]:
+def list_batches(actor: ActorDep, uow: UowDep, windows: WindowsDep) -> list[BatchStatus]:
     """Your organisation's 50 most recent batches, newest first."""
     return [
-        service.status_of(service.progress(uow, actor, b.id))
+        service.status_of(service.progress(uow, actor, b.id), windows)
         for b in service.list_batches(uow, actor)
     ]
 
@@ -125,9 +146,9 @@ def list_batches(actor: ActorDep, uow: UowDep) -> list[BatchStatus]:
     response_model=BatchStatus,
     responses={**AUTH_ERRORS, 404: {"description": "No such batch of yours", **PROBLEM}},
 )
-def get_batch(batch_id: BatchId, actor: ActorDep, uow: UowDep) -> BatchStatus:
+def get_batch(batch_id: BatchId, actor: ActorDep, uow: UowDep, windows: WindowsDep) -> BatchStatus:
     """Status, progress and counts by outcome."""
-    return service.status_of(service.progress(uow, actor, batch_id))
+    return service.status_of(service.progress(uow, actor, batch_id), windows)
 
 
 @router.get(
@@ -184,10 +205,11 @@ def list_batch_exceptions(batch_id: BatchId, actor: ActorDep, uow: UowDep) -> li
     },
 )
 def get_batch_exception(
-    batch_id: BatchId, position: Position, actor: ActorDep, uow: UowDep
+    batch_id: BatchId, position: Position, actor: ActorDep, uow: UowDep, http: Request
 ) -> ExceptionDetail:
     """The row's details beside its candidates, each with how every field agreed."""
-    return exceptions.detail(uow, actor, batch_id, position)
+    settings: Settings = http.app.state.settings
+    return exceptions.detail(uow, actor, batch_id, position, settings.match_model_version)
 
 
 @router.post(
@@ -201,8 +223,15 @@ def get_batch_exception(
     },
 )
 def resolve_batch_exception(
-    batch_id: BatchId, position: Position, resolution: Resolution, actor: ActorDep, uow: UowDep
+    batch_id: BatchId,
+    position: Position,
+    resolution: Resolution,
+    actor: ActorDep,
+    uow: UowDep,
+    http: Request,
 ) -> BatchRowOut:
     """Choose the learner this row is (`{"action": "choose", "uln": ...}`), or confirm a new
     learner (`{"action": "new", "reason": ...}`, audited). The output file changes with it."""
-    return exceptions.resolve(uow, actor, batch_id, position, resolution)
+    settings: Settings = http.app.state.settings
+    version = settings.match_model_version
+    return exceptions.resolve(uow, actor, batch_id, position, resolution, version)

@@ -13,9 +13,11 @@ from open_lrs.batches import service
 from open_lrs.batches import worker as worker_module
 from open_lrs.batches.schemas import BatchStatus
 from open_lrs.batches.worker import Worker
+from open_lrs.core.batch_windows import Windows
 from open_lrs.core.cli_support import console, database, print_json, reported_errors
 from open_lrs.core.db import Database
 from open_lrs.core.security import Actor
+from open_lrs.core.settings import get_settings
 from open_lrs.organisations.service import system_actor
 
 app = typer.Typer(help="Batch registration files and their output.", no_args_is_help=True)
@@ -34,7 +36,14 @@ def worker(
     first. Run as many as you like on PostgreSQL; on SQLite one is enough."""
     db = database()
     console.print("Worker started" + (" (draining)" if drain else "") + ".")
-    done = Worker(db, chunk=chunk, poll_seconds=poll).run(drain=drain)
+    settings = get_settings()
+    done = Worker(
+        db,
+        retention_days=settings.batch_retention_days,
+        match_model_version=settings.match_model_version,
+        chunk=chunk,
+        poll_seconds=poll,
+    ).run(drain=drain)
     console.print(f"Worker stopped after {done:,} rows.")
 
 
@@ -42,7 +51,7 @@ def worker(
 def erase_expired() -> None:
     """Erase now the learners' details of batches finished more than LRS_BATCH_RETENTION_DAYS
     ago (workers do it when idle, hourly). Their outcomes and output files stay."""
-    erased = worker_module.erase_expired(database())
+    erased = worker_module.erase_expired(database(), get_settings().batch_retention_days)
     typer.echo(f"Erased the details of {erased:,} batch{'es' if erased != 1 else ''}.")
 
 
@@ -57,6 +66,7 @@ def submit(
 ) -> None:
     """Check a batch file and queue it, or list every problem that refuses it."""
     db = database()
+    windows = get_settings().batch_windows()
     with reported_errors():
         actor = system_actor(db.unit_of_work(), ukprn)
         batch = service.submit_file(
@@ -64,9 +74,10 @@ def submit(
             actor,
             file.read_bytes(),
             filename=file.name,
+            windows=windows,
             allow_duplicate=allow_duplicate,
         )
-        status = service.status_of(service.progress(db.unit_of_work(), actor, batch.id))
+        status = service.status_of(service.progress(db.unit_of_work(), actor, batch.id), windows)
     if as_json:
         print_json(status.model_dump(mode="json"))
     else:
@@ -82,9 +93,10 @@ def status(
 ) -> None:
     """A batch's status and counts by outcome."""
     db = database()
+    windows = get_settings().batch_windows()
     with reported_errors():
         actor = system_actor(db.unit_of_work(), ukprn)
-        current = _status(db, actor, batch_id)
+        current = _status(db, actor, batch_id, windows)
         if watch and not _complete(current):
             with Progress(
                 TextColumn(f"batch {batch_id}"),
@@ -96,7 +108,7 @@ def status(
                 task = bar.add_task("rows", total=current.row_count, completed=current.rows_done)
                 while not _complete(current):
                     time.sleep(1)
-                    current = _status(db, actor, batch_id)
+                    current = _status(db, actor, batch_id, windows)
                     bar.update(task, completed=current.rows_done)
     if as_json:
         print_json(current.model_dump(mode="json"))
@@ -109,8 +121,8 @@ def status(
         typer.echo(f"  {outcome}: {n:,}")
 
 
-def _status(db: Database, actor: Actor, batch_id: int) -> BatchStatus:
-    return service.status_of(service.progress(db.unit_of_work(), actor, batch_id))
+def _status(db: Database, actor: Actor, batch_id: int, windows: Windows) -> BatchStatus:
+    return service.status_of(service.progress(db.unit_of_work(), actor, batch_id), windows)
 
 
 def _complete(status: BatchStatus) -> bool:

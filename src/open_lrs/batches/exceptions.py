@@ -21,12 +21,11 @@ from open_lrs.core.errors import Conflict, FieldError, ValidationFailed
 from open_lrs.core.security import Actor
 from open_lrs.learners import lookup
 from open_lrs.learners import repository as repo
+from open_lrs.learners import search as matching
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerCreate, Reason, Uln
-from open_lrs.matching import service as matching
-from open_lrs.matching.schemas import Match
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.learners.search_schemas import Match
+from open_lrs.organisations.permissions import Action, require
 
 _ACCEPTED = ("match", "similar_match", "linked_match", "similar_linked_match")
 
@@ -57,6 +56,7 @@ class Resolution(BaseModel):
 
 
 def list_exceptions(uow: UnitOfWork, actor: Actor, batch_id: int) -> list[BatchRowOut]:
+    require(actor, Action.BATCH_READ)
     with uow:
         uow.begin_read_only()
         s = uow.session
@@ -72,6 +72,7 @@ def list_exceptions(uow: UnitOfWork, actor: Actor, batch_id: int) -> list[BatchR
 def waiting_names(uow: UnitOfWork, actor: Actor, batch_id: int) -> dict[int, str]:
     """The names in the rows waiting for a person, by position, for a person to tell the
     rows apart (the caller's own batch only)."""
+    require(actor, Action.BATCH_READ)
     with uow:
         uow.begin_read_only()
         s = uow.session
@@ -105,8 +106,11 @@ def _learner(row: BatchRow) -> LearnerCreate:
     return LearnerCreate.model_validate({k: v.strip() for k, v in cells.items()})
 
 
-def detail(uow: UnitOfWork, actor: Actor, batch_id: int, position: int) -> ExceptionDetail:
-    """The row beside its candidates as a search finds them now (audited as a search)."""
+def detail(
+    uow: UnitOfWork, actor: Actor, batch_id: int, position: int, model_version: str
+) -> ExceptionDetail:
+    """The row beside its candidates as a search finds them now, scored by the model of
+    ``model_version`` (audited as a search)."""
     require(actor, Action.LEARNER_REGISTER)
     with uow:
         s = uow.session
@@ -114,7 +118,7 @@ def detail(uow: UnitOfWork, actor: Actor, batch_id: int, position: int) -> Excep
         if row.state != EXCEPTION:
             raise Conflict(f"Row {position} of batch {batch_id} is not waiting for a person.")
         data = _learner(row)
-        found = matching.find(s, matching.query_of(data))
+        found = matching.find(s, matching.query_of(data), matching.current_model(model_version))
         candidates = matching.to_matches(s, found)
         matching.audit_search(
             s, actor, found.decision.outcome, [m.id for _, _, m in found.learners()]
@@ -130,10 +134,16 @@ def detail(uow: UnitOfWork, actor: Actor, batch_id: int, position: int) -> Excep
 
 
 def resolve(
-    uow: UnitOfWork, actor: Actor, batch_id: int, position: int, resolution: Resolution
+    uow: UnitOfWork,
+    actor: Actor,
+    batch_id: int,
+    position: int,
+    resolution: Resolution,
+    model_version: str,
 ) -> BatchRowOut:
     """Choose a learner (a candidate, or any ULN whose learner verifies against the row) or
-    register a new one with a reason. Audited; the row's output changes to RC010 or RC012."""
+    register a new one with a reason (its search scored by the model of ``model_version``).
+    Audited; the row's output changes to RC010 or RC012."""
     require(actor, Action.LEARNER_REGISTER)
     with uow:
         s = uow.session
@@ -143,11 +153,13 @@ def resolve(
         data = _learner(row)
         if resolution.action == "choose":
             assert resolution.uln is not None
-            uln, learner_id = _chosen(s, actor, row, data, resolution.uln)
+            uln, learner_id = _chosen(uow, actor, row, data, resolution.uln)
             code, message = "RC010", f"Chosen by {actor.label}"
         else:
             learners.lock_birth_dates(s, [data.date_of_birth])
-            done = learners.register_in(s, actor, data, confirm_new=True, reason=resolution.reason)
+            done = learners.registration(
+                uow, actor, data, model_version, confirm_new=True, reason=resolution.reason
+            )
             assert done.learner is not None
             uln, learner_id = done.learner.uln, done.learner.id
             code = "RC012" if done.issued else "RC002"
@@ -174,17 +186,17 @@ def resolve(
 
 
 def _chosen(
-    s: Session, actor: Actor, row: BatchRow, data: LearnerCreate, uln: str
+    uow: UnitOfWork, actor: Actor, row: BatchRow, data: LearnerCreate, uln: str
 ) -> tuple[str, int]:
     """A candidate of the row is taken as it is; any other ULN must verify against the row's
     names and date of birth, so that a slip of the keyboard cannot join two people."""
     if uln not in row.details.get("candidate_ulns", []):
-        verified, _ = lookup.verify_details(s, actor, uln, data)
+        verified, _ = lookup.verify_details(uow, actor, uln, data)
         if verified.result not in _ACCEPTED:
             raise ValidationFailed(
                 f"ULN {uln} is not one of this row's candidates, and its learner does not "
                 f"match the row's details ({verified.code}).",
                 errors=[FieldError("uln", "does not match the row's learner")],
             )
-    _, master = repo.resolve(s, uln)
+    _, master = repo.resolve(uow.session, uln)
     return master.uln, master.id

@@ -12,94 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
-from open_lrs.batches import decoding
-from open_lrs.batches.decoding import Record, Unreadable, shown
+from open_lrs.batches.columns import COLUMNS, LEARNER_COLUMNS, LRS_PREFIX
 from open_lrs.core.clock import utcnow
-from open_lrs.core.errors import FieldError, ValidationFailed
+from open_lrs.core.errors import ValidationFailed
+from open_lrs.core.files import decoding, spreadsheet
+from open_lrs.core.files.decoding import Record, Unreadable
+from open_lrs.core.files.problems import FileProblem, shown
 
 MAX_ROWS = 5000
 MAX_PROBLEMS = 200
 LRS_NAME = "LRB_<UKPRN>_<DDMMYYYYHHMM>.CSV"
-LRS_PREFIX = ("FileVersion", "FileName", "UKPRN", "LearnerRecordCount")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    field: str
-    max_length: int
-    ours: bool = False  # the limit is ours: the LRS sets none
-
-
-_CODE = 50  # (ours) far beyond any valid code or date, so only misplaced text trips it
-COLUMNS: tuple[Column, ...] = (
-    Column("ULN", "uln", _CODE, ours=True),
-    Column("MISIdentifier", "mis_identifier", 50, ours=True),
-    Column("Title", "title", 35),
-    Column("GivenName", "given_name", 35),
-    Column("PreferredGivenName", "preferred_given_name", 35),
-    Column("MiddleOtherName", "middle_other_name", 35),
-    Column("FamilyName", "family_name", 35),
-    Column("PreviousFamilyName", "previous_family_name", 35),
-    Column("FamilyNameAt16", "family_name_at_age_16", 35),
-    Column("SchoolAtAge16", "school_at_age_16", 254),
-    Column("LastKnownAddressLine1", "address_line_1", 50),
-    Column("LastKnownAddressLine2", "address_line_2", 50),
-    Column("LastKnownAddressTown", "address_town", 50),
-    Column("LastKnownAddressCountyorCity", "address_county_or_city", 50),
-    Column("LastKnownPostCode", "postcode", 9),
-    Column("DateOfAddressCapture", "date_of_address_capture", _CODE, ours=True),
-    Column("DateOfBirth", "date_of_birth", _CODE, ours=True),
-    Column("PlaceOfBirth", "place_of_birth", 35),
-    Column("EmailAddress", "email", 254),
-    Column("Gender", "gender", _CODE, ours=True),
-    Column("Nationality", "nationality", 3),
-    Column("ScottishCandidateNumber", "scottish_candidate_number", 9),
-    Column("AbilityToShare", "ability_to_share", _CODE, ours=True),
-    Column("VerificationType", "verification_type", _CODE, ours=True),
-    Column("OtherVerificationDescription", "other_verification_description", 255),
-    Column("Notes", "notes", 4000),
-)
-LEARNER_COLUMNS = tuple(c.name for c in COLUMNS)
-COLUMN_TO_FIELD: Mapping[str, str] = MappingProxyType({c.name: c.field for c in COLUMNS})
 # Fields of a row that are not details of the learner to register.
 _NOT_REGISTERED = frozenset({"uln", "mis_identifier"})
 _DATE_COLUMNS = frozenset({"DateOfBirth", "DateOfAddressCapture"})
 # Names a column is known by elsewhere (domain.md §2 spells it so).
 _ALIASES = {"familynameatage16": "FamilyNameAt16"}
-
-
-@dataclass(frozen=True, init=False)
-class FileProblem(FieldError):
-    """A reason the file was refused, where it is: ``field`` reads "line 12, column
-    DateOfBirth" so that anything showing field errors shows these too."""
-
-    line: int | None = None
-    column: str | None = None
-
-    def __init__(
-        self, message: str, *, line: int | None = None, column: str | None = None, code: str
-    ) -> None:
-        where = [f"line {line}"] if line else []
-        if column:
-            where.append(f"column {column}")
-        object.__setattr__(self, "field", ", ".join(where) or "file")
-        object.__setattr__(self, "message", message)
-        object.__setattr__(self, "code", code)
-        object.__setattr__(self, "line", line)
-        object.__setattr__(self, "column", column)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "line": self.line, "column": self.column}
-
-    def __str__(self) -> str:
-        return self.message if self.field == "file" else f"{self.field}: {self.message}"
 
 
 class BatchFileRejected(ValidationFailed):
@@ -319,9 +251,9 @@ def _check_cells(line: int, cells: list[str], problems: _Problems) -> None:
                 line,
                 column.name,
             )
-        elif column.name in _DATE_COLUMNS and (why := decoding.reformatted_date(value)):
+        elif column.name in _DATE_COLUMNS and (why := spreadsheet.reformatted_date(value)):
             problems.add("reformatted_date", why, line, column.name)
-        elif column.name == "ULN" and (why := decoding.reformatted_uln(value)):
+        elif column.name == "ULN" and (why := spreadsheet.reformatted_uln(value)):
             problems.add("reformatted_uln", why, line, column.name)
 
 

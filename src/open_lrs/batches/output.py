@@ -27,7 +27,7 @@ from open_lrs.batches.codes import (
     VERIFICATION_CODES,
     describe,
 )
-from open_lrs.batches.fileformat import COLUMN_TO_FIELD, LEARNER_COLUMNS
+from open_lrs.batches.columns import COLUMN_TO_FIELD, LEARNER_COLUMNS
 
 NOT_PROCESSED = "Not processed yet"
 

@@ -33,16 +33,18 @@ from open_lrs.batches.models import (
     BatchRow,
 )
 from open_lrs.core.clock import utcnow
+from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import FieldError, field_errors
 from open_lrs.core.security import Actor
 from open_lrs.learners import lookup
+from open_lrs.learners import search as matching
 from open_lrs.learners import service as learners
 from open_lrs.learners.models import Learner
 from open_lrs.learners.schemas import LearnerCreate, VerifyRequest
 from open_lrs.learners.uln import uln_error
-from open_lrs.matching import service as matching
 from open_lrs.matching.dates import with_swapped
 from open_lrs.matching.scoring import Outcome
+from open_lrs.organisations.permissions import Action, require
 
 CHUNK_ROWS = 50
 _MESSAGE_LIMIT = 500
@@ -173,14 +175,22 @@ def start(s: Session, batch: Batch, now: datetime) -> None:
         )
 
 
-def process(s: Session, actor: Actor, batch: Batch, rows: Sequence[BatchRow]) -> None:
-    """Answer every row of a claimed chunk, inside the caller's transaction."""
+def process(
+    uow: UnitOfWork, actor: Actor, batch: Batch, rows: Sequence[BatchRow], model_version: str
+) -> None:
+    """Answer every row of a claimed chunk in the worker's unit of work: each row through the
+    service functions an API call would use (each checking its permission), one commit for
+    the chunk. Searches are scored by the model of ``model_version``."""
+    require(actor, Action.LEARNER_REGISTER if batch.kind == REGISTRATION else Action.LEARNER_VERIFY)
+    s = uow.session
     now = utcnow()
     start(s, batch, now)
     learners.lock_birth_dates(s, [d for row in rows if (d := _birth_date(row)) is not None])
-    handler = _registration_row if batch.kind == REGISTRATION else _verification_row
     for row in rows:
-        answer = handler(s, actor, batch, row)
+        if batch.kind == REGISTRATION:
+            answer = _registration_row(uow, actor, batch, row, model_version)
+        else:
+            answer = _verification_row(uow, actor, row)
         row.state = answer.state
         row.return_code = answer.code
         row.message = answer.message[:_MESSAGE_LIMIT] if answer.message else None
@@ -234,7 +244,9 @@ def _invalid(exc: ValidationError) -> Answer:
     return Answer("RC011", _describe(errors))
 
 
-def _registration_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> Answer:
+def _registration_row(
+    uow: UnitOfWork, actor: Actor, batch: Batch, row: BatchRow, model_version: str
+) -> Answer:
     cells = _cells(row)
     supplied = cells.pop("uln", None)
     cells.pop("mis_identifier", None)
@@ -243,10 +255,10 @@ def _registration_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> 
     except ValidationError as exc:
         return _invalid(exc)
     if supplied is not None:
-        return _check_supplied_uln(s, actor, supplied, data)
+        return _check_supplied_uln(uow, actor, supplied, data)
     if batch.job_type == CHECK:
-        return _look_up(s, actor, data)
-    done = learners.register_in(s, actor, data)
+        return _look_up(uow, actor, data, model_version)
+    done = learners.registration(uow, actor, data, model_version)
     if done.issued:
         assert done.learner is not None
         return Answer("RC001", uln=done.learner.uln, learner_id=done.learner.id)
@@ -256,7 +268,7 @@ def _registration_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> 
         notes = []
         if done.record.id != done.learner.id:
             notes.append(f"Found under merged ULN {done.record.uln}; its master ULN is returned")
-        notes += _updated(s, actor, done.learner, data)
+        notes += _updated(uow, actor, done.learner, data)
         message = "; ".join(notes) or None
         return Answer("RC002", message, uln=done.learner.uln, learner_id=done.learner.id)
     return _exception(done.found)
@@ -275,9 +287,9 @@ CONTACT_FIELDS = (
 )
 
 
-def _updated(s: Session, actor: Actor, learner: Learner, data: LearnerCreate) -> list[str]:
+def _updated(uow: UnitOfWork, actor: Actor, learner: Learner, data: LearnerCreate) -> list[str]:
     values = {f: v for f in CONTACT_FIELDS if (v := getattr(data, f)) is not None}
-    changes = learners.apply_changes(s, actor, learner, values)
+    changes = learners.apply_changes(uow, actor, learner, values)
     return [f"Updated {', '.join(f.replace('_', ' ') for f in changes)}"] if changes else []
 
 
@@ -288,9 +300,10 @@ def _exception(found: matching.Found) -> Answer:
     return Answer("RC004", state=EXCEPTION, details={"candidate_ulns": candidates})
 
 
-def _look_up(s: Session, actor: Actor, data: LearnerCreate) -> Answer:
+def _look_up(uow: UnitOfWork, actor: Actor, data: LearnerCreate, model_version: str) -> Answer:
     """A check-only (CHK) row: searched, never registered."""
-    found = matching.find(s, matching.query_of(data))
+    s = uow.session
+    found = matching.find(s, matching.query_of(data), matching.current_model(model_version))
     outcome = found.decision.outcome
     matching.audit_search(s, actor, outcome, [m.id for _, _, m in found.learners()])
     if outcome is Outcome.EXACT_MATCH:
@@ -301,10 +314,10 @@ def _look_up(s: Session, actor: Actor, data: LearnerCreate) -> Answer:
     return _exception(found)
 
 
-def _check_supplied_uln(s: Session, actor: Actor, uln: str, data: LearnerCreate) -> Answer:
+def _check_supplied_uln(uow: UnitOfWork, actor: Actor, uln: str, data: LearnerCreate) -> Answer:
     if problem := uln_error(uln):
         return Answer("RC011", f"uln: {problem}")
-    verified, master = lookup.verify_details(s, actor, uln, data)
+    verified, master = lookup.verify_details(uow, actor, uln, data)
     flags = {"failure_flags": verified.failure_flags} if verified.failure_flags else None
     if verified.result == "not_found":
         return Answer("RC008")
@@ -312,7 +325,7 @@ def _check_supplied_uln(s: Session, actor: Actor, uln: str, data: LearnerCreate)
         return Answer("RC007", "Failed: " + " ".join(verified.failure_flags), details=flags or {})
     code = "RC009" if verified.result in ("linked_match", "similar_linked_match") else "RC003"
     assert master is not None
-    notes = [n for n in (_similar(verified.result), *_updated(s, actor, master, data)) if n]
+    notes = [n for n in (_similar(verified.result), *_updated(uow, actor, master, data)) if n]
     return Answer(
         code, "; ".join(notes) or None, uln=verified.uln, learner_id=master.id, details=flags
     )
@@ -324,14 +337,14 @@ def _similar(result: str) -> str | None:
     return None
 
 
-def _verification_row(s: Session, actor: Actor, batch: Batch, row: BatchRow) -> Answer:
+def _verification_row(uow: UnitOfWork, actor: Actor, row: BatchRow) -> Answer:
     """A verify-batch row: the LRS verification code (WSVRC001 to 006) and failure flags."""
     cells = {k: v for k, v in _cells(row).items() if k in VERIFY_FIELDS}
     try:
         request = VerifyRequest.model_validate(cells)
     except ValidationError as exc:
         return Answer("RC011", _describe(field_errors(exc.errors())))
-    verified = lookup.verify_in(s, actor, request)
+    verified = lookup.verify(uow, actor, request)
     return Answer(
         verified.code,
         verified.result.replace("_", " "),

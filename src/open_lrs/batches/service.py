@@ -2,7 +2,9 @@
 
 A file is read and checked in full before anything is stored (``fileformat``); an accepted
 file becomes a queued batch with one row per learner, committed at once, and workers do the
-rest. Only the organisation that submitted a batch may see it.
+rest. Only the organisation that submitted a batch may see it. The processing windows come
+from the caller's settings (``Settings.batch_windows``): they decide when a batch may start,
+and in which time zone that is told.
 """
 
 from __future__ import annotations
@@ -35,13 +37,12 @@ from open_lrs.batches.output import OutputRow, OutputSummary, output_bytes
 from open_lrs.batches.schemas import BatchRowOut, BatchStatus, BatchTotals
 from open_lrs.batches.windows import daytime_day_start
 from open_lrs.batches.windows import run_after as windows_run_after
+from open_lrs.core.batch_windows import Windows
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import LrsError, NotFound
 from open_lrs.core.security import Actor
-from open_lrs.core.settings import get_settings
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 
 MAX_JOB_ROWS = 200
 
@@ -66,6 +67,7 @@ def submit_file(
     data: bytes,
     *,
     filename: str,
+    windows: Windows,
     allow_duplicate: bool = False,
     max_rows: int = fileformat.MAX_ROWS,
 ) -> Batch:
@@ -109,6 +111,7 @@ def submit_file(
             file_version=parsed.file_version,
             sha256=parsed.sha256,
             duplicate_of_id=earlier,
+            windows=windows,
         )
         uow.commit()
         return batch
@@ -121,6 +124,7 @@ def submit_job(
     kind: str,
     job_type: str,
     rows: Sequence[dict[str, str | None]],
+    windows: Windows,
 ) -> Batch:
     """A web-service job of 1 to 200 learners to register (FUL), look up (CHK) or verify."""
     require(actor, Action.LEARNER_REGISTER if kind == REGISTRATION else Action.LEARNER_VERIFY)
@@ -136,6 +140,7 @@ def submit_job(
             job_type=job_type,
             rows=[{k: v for k, v in r.items() if v is not None} for r in rows],
             lines=[None] * len(rows),
+            windows=windows,
         )
         uow.commit()
         return batch
@@ -150,10 +155,10 @@ def _new_batch(
     job_type: str,
     rows: Sequence[dict[str, Any]],
     lines: Sequence[int | None],
+    windows: Windows,
     **file: Any,
 ) -> Batch:
     now = utcnow()
-    windows = get_settings().batch_windows()
     today = s.scalar(
         select(func.coalesce(func.sum(Batch.row_count), 0)).where(
             Batch.organisation_id == actor.organisation_id,
@@ -180,12 +185,26 @@ def _new_batch(
     )
     s.add(batch)
     s.flush()
+    _insert_rows(s, batch.id, rows, lines)
+    audit.record(
+        s,
+        actor,
+        Action.LEARNER_REGISTER if kind == REGISTRATION else Action.LEARNER_VERIFY,
+        outcome="WSRC0007",
+        details={"batch_id": batch.id, "rows": len(rows), "kind": kind, "source": source},
+    )
+    return batch
+
+
+def _insert_rows(
+    s: Session, batch_id: int, rows: Sequence[dict[str, Any]], lines: Sequence[int | None]
+) -> None:
     claim_orders = processing.claim_orders(rows)
     s.execute(
         insert(BatchRow),
         [
             {
-                "batch_id": batch.id,
+                "batch_id": batch_id,
                 "position": i,
                 "claim_order": claim_orders[i],
                 "line": line,
@@ -197,14 +216,6 @@ def _new_batch(
             for i, (values, line) in enumerate(zip(rows, lines, strict=True))
         ],
     )
-    audit.record(
-        s,
-        actor,
-        Action.LEARNER_REGISTER if kind == REGISTRATION else Action.LEARNER_VERIFY,
-        outcome="WSRC0007",
-        details={"batch_id": batch.id, "rows": len(rows), "kind": kind, "source": source},
-    )
-    return batch
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -218,10 +229,10 @@ class Progress:
     codes: dict[str, int]
 
 
-def runs_in_words(batch: Batch) -> str:
+def runs_in_words(batch: Batch, windows: Windows) -> str:
     if batch.run_after <= batch.submitted_at:
         return "as soon as a worker is free"
-    local = batch.run_after.astimezone(ZoneInfo(get_settings().batch_time_zone))
+    local = batch.run_after.astimezone(ZoneInfo(windows.zone))
     return f"{batch.run_reason}, {local:%d %B %Y} ({local:%Z})"
 
 
@@ -247,6 +258,7 @@ def own_batch(s: Session, actor: Actor, batch_id: int) -> Batch:
 
 
 def progress(uow: UnitOfWork, actor: Actor, batch_id: int) -> Progress:
+    require(actor, Action.BATCH_READ)
     with uow:
         uow.begin_read_only()
         s = uow.session
@@ -257,6 +269,7 @@ def progress(uow: UnitOfWork, actor: Actor, batch_id: int) -> Progress:
 
 
 def list_batches(uow: UnitOfWork, actor: Actor, *, limit: int = 50) -> list[Batch]:
+    require(actor, Action.BATCH_READ)
     with uow:
         uow.begin_read_only()
         batches = list(
@@ -276,6 +289,7 @@ def rows_of(
 ) -> tuple[Batch, list[BatchRow], dict[str, int]]:
     """Every row in input order: what the output file is made of. Audited, since it shows
     the learners' ULNs."""
+    require(actor, Action.BATCH_READ)
     with uow:
         s = uow.session
         batch = own_batch(s, actor, batch_id)
@@ -299,7 +313,8 @@ def rows_of(
 _LRS_STATUS = {"queued": "WSRC0007", "running": "WSRC0008", "complete": "WSRC0009"}
 
 
-def status_of(progress: Progress) -> BatchStatus:
+def status_of(progress: Progress, windows: Windows) -> BatchStatus:
+    """The batch as the API shows it; when it runs is told in the windows' time zone."""
     batch = progress.batch
     return BatchStatus(
         id=batch.id,
@@ -315,7 +330,7 @@ def status_of(progress: Progress) -> BatchStatus:
         codes=progress.codes,
         submitted_at=batch.submitted_at,
         run_after=batch.run_after,
-        runs=runs_in_words(batch),
+        runs=runs_in_words(batch, windows),
         started_at=batch.started_at,
         finished_at=batch.finished_at,
         duplicate_of=batch.duplicate_of_id,

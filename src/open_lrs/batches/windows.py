@@ -9,59 +9,18 @@ otherwise be left wondering why nothing happens.
 Windows are wall-clock times in ``zone``, so they stay put across the clock changes. The day
 is read as starting at ``daytime_start``: the daytime runs from there to the cut-off (or,
 without one, to the overnight start), the overnight run from ``overnight_start`` to the next
-daytime start, and anything submitted in between waits for the overnight run.
+daytime start, and anything submitted in between waits for the overnight run. The windows
+themselves are settings, read and checked as the settings load (``core.batch_windows``).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from open_lrs.core.batch_windows import Windows, hh_mm
 
 _DAY = timedelta(days=1)
-_HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
-
-
-@dataclass(frozen=True)
-class Windows:
-    cutoff: time | None = None
-    overnight_start: time = time(0, 0)
-    daytime_start: time = time(6, 0)
-    daytime_rows_per_organisation: int | None = None
-    zone: str = "Europe/London"
-
-    def __post_init__(self) -> None:
-        # Messages name the settings: an operator reads them at start-up, not a programmer.
-        try:
-            ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"the batch time zone {self.zone!r} is not known: use a name such as Europe/London"
-            ) from None
-        cap = self.daytime_rows_per_organisation
-        if cap is not None and cap < 1:
-            raise ValueError(
-                "LRS_BATCH_DAYTIME_ROWS_PER_ORGANISATION must be at least 1 "
-                f"(leave it unset for no cap), not {cap}"
-            )
-        if self.cutoff is None:
-            return
-        if self.cutoff <= self.daytime_start:
-            raise ValueError(
-                f"LRS_BATCH_CUTOFF ({_hh_mm(self.cutoff)}) must be later in the day than "
-                f"LRS_BATCH_DAYTIME_START ({_hh_mm(self.daytime_start)})"
-            )
-        if self.daytime_start < self.overnight_start < self.cutoff:
-            raise ValueError(
-                f"LRS_BATCH_OVERNIGHT_START ({_hh_mm(self.overnight_start)}) falls in the "
-                f"daytime, from LRS_BATCH_DAYTIME_START ({_hh_mm(self.daytime_start)}) to "
-                f"LRS_BATCH_CUTOFF ({_hh_mm(self.cutoff)})"
-            )
-
-
-def _hh_mm(t: time) -> str:
-    return t.strftime("%H:%M")
 
 
 def _since(t: time, origin: time) -> timedelta:
@@ -134,10 +93,10 @@ def run_after(
     in_daytime = now < (daytime_end or _DAY)
     if not in_daytime and overnight and now >= overnight:
         return submitted, "now"  # the overnight run is under way
-    then = f"in the overnight run from {_hh_mm(windows.overnight_start)}"
+    then = f"in the overnight run from {hh_mm(windows.overnight_start)}"
     if not in_daytime:
         assert windows.cutoff is not None  # without one, the daytime ends where the night begins
-        why = f"after the daytime cut-off of {_hh_mm(windows.cutoff)}: {then}"
+        why = f"after the daytime cut-off of {hh_mm(windows.cutoff)}: {then}"
     elif cap is not None and rows > cap:
         why = (
             f"the batch's {rows:,} rows are more than the {cap:,} daytime rows allowed "
@@ -151,26 +110,3 @@ def run_after(
     else:
         return submitted, "now"
     return _next_overnight(windows, submitted, zone), why
-
-
-def _time_setting(value: str, setting: str) -> time:
-    text = value.strip()
-    if not _HH_MM.fullmatch(text):
-        raise ValueError(
-            f"{setting} must be a time of day as HH:MM on the 24-hour clock, such as 18:00, "
-            f"not {value!r}"
-        )
-    return time(int(text[:2]), int(text[3:]))
-
-
-def parse_windows(
-    cutoff: str | None, overnight: str, daytime: str, cap: int | None, zone: str
-) -> Windows:
-    """Windows from the settings' strings; a blank cut-off means none."""
-    return Windows(
-        cutoff=_time_setting(cutoff, "LRS_BATCH_CUTOFF") if cutoff and cutoff.strip() else None,
-        overnight_start=_time_setting(overnight, "LRS_BATCH_OVERNIGHT_START"),
-        daytime_start=_time_setting(daytime, "LRS_BATCH_DAYTIME_START"),
-        daytime_rows_per_organisation=cap,
-        zone=zone,
-    )

@@ -16,7 +16,6 @@ from open_lrs.batches import processing, retention
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import Database
 from open_lrs.core.logging import get_logger
-from open_lrs.core.settings import get_settings
 from open_lrs.organisations.models import Organisation
 
 log = get_logger("open_lrs.worker")
@@ -24,9 +23,9 @@ MAX_FAILURES_WHEN_DRAINING = 3
 SQLITE_YIELD_SECONDS = 0.02
 
 
-def erase_expired(db: Database) -> int:
-    """Erase the details of every batch past its retention period; how many batches."""
-    days = get_settings().batch_retention_days
+def erase_expired(db: Database, days: int) -> int:
+    """Erase the details of every batch finished more than ``days`` ago (its retention
+    period, ``LRS_BATCH_RETENTION_DAYS``); how many batches."""
     erased = 0
     while True:
         with db.unit_of_work() as uow:
@@ -39,8 +38,10 @@ def erase_expired(db: Database) -> int:
             return erased
 
 
-def run_once(db: Database, chunk: int = processing.CHUNK_ROWS) -> int:
-    """Claim and process one chunk; the number of rows processed (0: nothing to do)."""
+def run_once(db: Database, chunk: int = processing.CHUNK_ROWS, *, match_model_version: str) -> int:
+    """Claim and process one chunk, its searches scored by the model of
+    ``match_model_version`` (``LRS_MATCH_MODEL_VERSION``); the number of rows processed (0:
+    nothing to do)."""
     with db.unit_of_work() as uow:
         s = uow.session
         claimed = processing.claim(s, utcnow(), chunk)
@@ -49,7 +50,8 @@ def run_once(db: Database, chunk: int = processing.CHUNK_ROWS) -> int:
         batch, rows = claimed
         org = s.get(Organisation, batch.organisation_id)
         assert org is not None
-        processing.process(s, processing.actor_for(batch, org.ukprn, org.kind), batch, rows)
+        actor = processing.actor_for(batch, org.ukprn, org.kind)
+        processing.process(uow, actor, batch, rows, match_model_version)
         batch_id, done = batch.id, len(rows)
         uow.commit()
     with db.unit_of_work() as uow:
@@ -64,11 +66,15 @@ class Worker:
         self,
         db: Database,
         *,
+        retention_days: int,
+        match_model_version: str,
         chunk: int = processing.CHUNK_ROWS,
         poll_seconds: float = 1.0,
         on_chunk: Callable[[int], None] | None = None,
     ) -> None:
         self.db = db
+        self.retention_days = retention_days
+        self.match_model_version = match_model_version
         self.chunk = chunk
         self.poll_seconds = poll_seconds
         self.on_chunk = on_chunk
@@ -88,7 +94,7 @@ class Worker:
         total, failures = 0, 0
         while not self.stopping:
             try:
-                done = run_once(self.db, self.chunk)
+                done = run_once(self.db, self.chunk, match_model_version=self.match_model_version)
                 failures = 0
             except Exception as exc:  # a database outage: wait and claim again
                 failures += 1
@@ -118,7 +124,7 @@ class Worker:
             return
         self.next_sweep = time.monotonic() + retention.SWEEP_SECONDS
         try:
-            erase_expired(self.db)
+            erase_expired(self.db, self.retention_days)
         except Exception as exc:
             log.error("retention sweep failed", error=type(exc).__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -22,17 +22,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from open_lrs.core.actor_cache import ActorCache
 from open_lrs.core.context import request_id_var
 from open_lrs.core.db import Database, UnitOfWork
 from open_lrs.core.errors import LrsError, Unauthenticated, field_errors
 from open_lrs.core.logging import get_logger
 from open_lrs.core.security import Actor
-from open_lrs.organisations.actor_cache import ActorCache
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://github.com/open-lrs/open-lrs/blob/main/docs/api.md#"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = get_logger("open_lrs.http")
+# The actor behind an API key, or Unauthenticated: ``app.state.authenticate``, which the
+# application sets (organisations.service.authenticate), so that core knows no organisations.
+Authenticator = Callable[[UnitOfWork, str], Actor]
 
 
 def problem(
@@ -170,12 +173,7 @@ class RequestContextMiddleware:
             and declared is not None
             and (not declared.isdigit() or int(declared) > max_body)
         ):
-            response = problem(
-                413,
-                "payload_too_large",
-                "The request body is too large",
-                f"Request bodies are limited to {max_body} bytes.",
-            )
+            response = _too_large(max_body)
             await response(scope, receive, send)
             request_id_var.reset(token)
             return
@@ -201,12 +199,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
-            response = problem(
-                413,
-                "payload_too_large",
-                "The request body is too large",
-                f"Request bodies are limited to {max_body} bytes.",
-            )
+            response = _too_large(max_body)
             await response(scope, receive, send_with_id)
         finally:
             log.info(
@@ -218,6 +211,15 @@ class RequestContextMiddleware:
                 request_id=request_id,
             )
             request_id_var.reset(token)
+
+
+def _too_large(max_body: int) -> JSONResponse:
+    return problem(
+        413,
+        "payload_too_large",
+        "The request body is too large",
+        f"Request bodies are limited to {max_body} bytes.",
+    )
 
 
 class _BodyTooLarge(HTTPException):
@@ -267,8 +269,6 @@ DbId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 async def get_actor(request: Request, db: Annotated[Database, Depends(get_database)]) -> Actor:
     """The caller, from a key remembered for a few seconds or looked up (in a worker thread)."""
-    from open_lrs.organisations.service import authenticate
-
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
@@ -277,6 +277,7 @@ async def get_actor(request: Request, db: Annotated[Database, Depends(get_databa
     cache: ActorCache = request.app.state.actor_cache
     if (actor := cache.get(token)) is not None:
         return actor
+    authenticate: Authenticator = request.app.state.authenticate
     actor = await run_in_threadpool(authenticate, db.unit_of_work(), token)
     cache.put(token, actor)
     return actor

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from open_lrs.core.postcodes import UNKNOWN_POSTCODE
 from open_lrs.core.text import compact_name
 from open_lrs.demo.population import Maker, Person, family_for, nicknames_of
-from open_lrs.learners.rules import UNKNOWN_POSTCODE, age_on
+from open_lrs.learners.rules import age_on
 
 
 @dataclass(slots=True)

@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import csv
 import random
-from bisect import bisect
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from functools import cache
-from importlib.resources import files
-from itertools import accumulate
 from operator import attrgetter
 from pathlib import Path
-from typing import Generic, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
+from open_lrs.core.postcodes import UNKNOWN_POSTCODE
 from open_lrs.core.text import compact_name, typo_close
+from open_lrs.demo.population_data import BACKGROUNDS, UNITS, YOUNGER, data
 from open_lrs.learners.importer import COLUMNS
-from open_lrs.learners.rules import UNKNOWN_POSTCODE
 from open_lrs.learners.uln import check_digit
 from open_lrs.matching.nicknames import are_nicknames, known_names
 
@@ -39,112 +36,8 @@ PREFERRED_NAME_RATE = 0.06
 MARRIED_RATE = 0.25  # of women in their own home, about 10% of adult women
 NAMESAKE_RATE = 0.001  # of homes: someone else's name and birthday, elsewhere
 UNKNOWN_POSTCODE_RATE = 0.01
-# Share of homes; chance of a given name from the English list; region most live in, and how many.
-_BACKGROUNDS: dict[str, tuple[float, float, str, float]] = {
-    "english": (560, 1.0, "", 0.0),
-    "welsh": (45, 0.35, "wales", 0.85),
-    "scottish": (65, 0.4, "scotland", 0.9),
-    "irish": (40, 0.3, "ni", 0.5),
-    "indian": (40, 0.1, "london", 0.4),
-    "pakistani": (40, 0.04, "", 0.0),
-    "bangladeshi": (20, 0.04, "london", 0.5),
-    "polish": (25, 0.25, "", 0.0),
-    "nigerian": (18, 0.3, "london", 0.5),
-    "ghanaian": (8, 0.3, "london", 0.55),
-    "portuguese": (8, 0.2, "", 0.0),
-    "turkish": (7, 0.1, "london", 0.6),
-    "chinese": (12, 0.45, "", 0.0),
-    "vietnamese": (4, 0.25, "london", 0.4),
-    "somali": (6, 0.03, "london", 0.5),
-    "romanian": (14, 0.15, "", 0.0),
-    "caribbean": (18, 0.5, "london", 0.6),
-}
-_UNITS = [  # inward codes: the sector's digit and the two letters a unit may use
-    f"{d}{a}{b}" for d in range(10) for a in "ABDEFGHJLNPQRSTUWXYZ" for b in "ABDEFGHJLNPQRSTUWXYZ"
-]
 _FEMALE_FAMILY = frozenset(("Kaur", "Begum", "Khatun", "Bibi"))
 _POLISH_ENDINGS = ("ski", "cki", "zki")
-
-
-class _Pool(Generic[T]):
-    """Items drawn in proportion to their weights (bisection on the running total)."""
-
-    def __init__(self, weighted: Iterable[tuple[T, float]]) -> None:
-        pairs = list(weighted)
-        self.items = [item for item, _ in pairs]
-        self.cum = list(accumulate(w for _, w in pairs))
-        self.last = len(self.items) - 1
-
-    def pick(self, rng: random.Random) -> T:
-        return self.items[bisect(self.cum, rng.random() * self.cum[-1], hi=self.last)]
-
-
-_YOUNGER = _Pool(((0, 55), (1, 30), (2, 11), (3, 4)))  # younger brothers and sisters
-
-
-Area = tuple[str, str, str, tuple[str, ...]]  # area letters, post town, region, districts
-
-
-@dataclass(frozen=True)
-class _Data:
-    given: dict[tuple[str, str], _Pool[str]]  # by (background, sex)
-    family: dict[str, _Pool[str]]
-    stems: list[str]
-    suffixes: list[str]
-    regions: dict[str, _Pool[Area]]  # "" for the whole UK
-    streets: dict[str, list[str]]  # by region, "" for the whole UK
-    areas: dict[str, Area]
-    backgrounds: _Pool[str]
-    ages: _Pool[int]
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    text = files("open_lrs.demo").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
-
-
-def _districts(area: str, spec: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for token in spec.split(";"):
-        low, _, high = token.partition("-")
-        out += [f"{area}{i}" for i in range(int(low), int(high) + 1)] if high else [area + token]
-    return tuple(out)
-
-
-def _age_weight(age: int) -> float:
-    """A learner register is mostly young: ULNs are issued from 14 and used through college."""
-    return 10 if age <= 18 else 6 if age <= 21 else 3 if age <= 25 else 1.2 if age <= 40 else 0.6
-
-
-def _streets(lists: dict[tuple[str, str], list[tuple[str, float]]]) -> dict[str, list[str]]:
-    anywhere = [n for n, _ in lists["uk", "street"]]
-    local = {bg: [n for n, _ in names] for (bg, kind), names in lists.items() if kind == "street"}
-    return {region: [*anywhere, *names] for region, names in local.items()} | {"": anywhere}
-
-
-@cache
-def _data() -> _Data:
-    lists: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-    for row in _rows("names.csv"):
-        lists[row["background"], row["kind"]].append((row["name"], float(row["weight"])))
-    sexes = {"given_male": "1", "given_female": "2"}
-    by_region: dict[str, list[tuple[Area, float]]] = defaultdict(list)
-    for row in _rows("places.csv"):
-        districts = _districts(row["area"], row["districts"])
-        area: Area = (row["area"], row["town"], row["region"], districts)
-        for region in ("", row["region"]):
-            by_region[region].append((area, float(row["weight"])))
-    return _Data(
-        given={(bg, sexes[k]): _Pool(v) for (bg, k), v in lists.items() if k in sexes},
-        family={bg: _Pool(v) for (bg, k), v in lists.items() if k == "family"},
-        stems=[n for n, _ in lists["english", "family_stem"]],
-        suffixes=[n for n, _ in lists["english", "family_suffix"]],
-        regions={region: _Pool(areas) for region, areas in by_region.items()},
-        areas={a[0]: a for a, _ in by_region[""]},
-        streets=_streets(lists),
-        backgrounds=_Pool((bg, v[0]) for bg, v in _BACKGROUNDS.items()),
-        ages=_Pool((age, _age_weight(age)) for age in range(14, 61)),
-    )
 
 
 folded = cache(compact_name)  # names come from a few thousand; fold each once
@@ -222,7 +115,7 @@ class Maker:
     """
 
     def __init__(self, rng: random.Random, today: date) -> None:
-        self.rng, self.today, self.data = rng, today, _data()
+        self.rng, self.today, self.data = rng, today, data()
         self.ulns: set[str] = set()
         self.adult_born = _years_before(today, 14)
         self.birthdays: dict[int, tuple[int, int]] = {}  # by age: first day, number of days
@@ -265,7 +158,7 @@ class Maker:
         choose siblings' names) neither a nickname nor a near spelling of one of them."""
         rng = self.rng
         strict = strict and rng.random() < 0.9
-        english_chance = _BACKGROUNDS[background][1]
+        english_chance = BACKGROUNDS[background][1]
         name = ""
         for _ in range(50):
             pool = "english" if rng.random() < english_chance else background
@@ -282,12 +175,12 @@ class Maker:
         rng = self.rng
         if not known and rng.random() < UNKNOWN_POSTCODE_RATE:
             return UNKNOWN_POSTCODE
-        return f"{rng.choice(districts)} {_UNITS[int(rng.random() * len(_UNITS))]}"
+        return f"{rng.choice(districts)} {UNITS[int(rng.random() * len(UNITS))]}"
 
     def home(self, background: str, *, known: bool = False) -> tuple[str, str, str]:
         """Postcode, first line of the address and post town, mostly in the background's region."""
         rng = self.rng
-        region, at_home = _BACKGROUNDS[background][2:]
+        region, at_home = BACKGROUNDS[background][2:]
         regions, streets = self.data.regions, self.data.streets
         _, town, region, districts = (
             regions[region] if rng.random() < at_home else regions[""]
@@ -342,7 +235,7 @@ class Maker:
             children = rng.choice((1, 1, 2)) if age >= 38 and rng.random() < 0.3 else 0
             age = rng.randint(14, min(age - 20, 24)) if children else age  # eldest child
         else:
-            children = 1 + _YOUNGER.pick(rng)
+            children = 1 + YOUNGER.pick(rng)
         born, names = self.born(age), list[str]()
         for _ in range(children):
             if born > self.adult_born:  # too young to have a ULN yet

@@ -22,7 +22,7 @@ from open_lrs.learners.schemas import LearnerPublic, LearnerRegistration
 from open_lrs.organisations import service as orgs
 from open_lrs.organisations import users
 from open_lrs.organisations.models import Organisation, User
-from open_lrs.portal.auth import seal_totp_secret
+from open_lrs.portal.authenticator import seal_totp_secret
 from open_lrs.records import catalogue
 
 DEMO_ORGS = (
@@ -102,15 +102,16 @@ def seed(db: Database, keys_path: Path) -> tuple[list[DemoOrg], list[str]]:
     _save_keys(keys_path, keys)
 
     college = orgs.system_actor(db.unit_of_work(), DEMO_ORGS[0][0])
+    version = get_settings().match_model_version
     registered = []
     for body in DEMO_LEARNERS:
         data = LearnerRegistration.model_validate(body)
-        registered.append(learners.register(db.unit_of_work(), college, data).learner)
-    _seed_records(db, registered)
+        registered.append(learners.register(db.unit_of_work(), college, data, version).learner)
+    _seed_records(db, registered, version)
     return result, [learner.uln for learner in registered]
 
 
-def _seed_records(db: Database, registered: list[LearnerPublic]) -> None:
+def _seed_records(db: Database, registered: list[LearnerPublic], model_version: str) -> None:
     """The sample catalogue and a few achievements; loading them again changes nothing."""
     catalogue.load(db.unit_of_work(), None, catalogue.sample_entries())
     awarder = orgs.system_actor(db.unit_of_work(), DEMO_ORGS[1][0])
@@ -126,7 +127,7 @@ def _seed_records(db: Database, registered: list[LearnerPublic]) -> None:
         }
         for who, code, grade, awarded in DEMO_AWARDS
     ]
-    feeds.load_awards(db.unit_of_work(), awarder, items)
+    feeds.load_awards(db.unit_of_work(), awarder, items, model_version)
 
 
 def seed_portal_user(db: Database) -> str:

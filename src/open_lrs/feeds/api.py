@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, Response, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 
 from open_lrs.core.http import AUTH_ERRORS, PROBLEM, ActorDep, UowDep
+from open_lrs.core.settings import Settings
 from open_lrs.feeds import exceptions, service
 from open_lrs.feeds.schemas import (
     AchievementsIn,
@@ -38,10 +39,17 @@ _LOAD_ERRORS = {
 }
 
 
-def _load(actor: ActorDep, uow: UowDep, source: FileSource, file: UploadFile) -> LoadReportOut:
-    report = service.load_file(
-        uow, actor, source, file.file.read(), file_name=file.filename or "upload"
-    )
+def _model_version(http: Request) -> str:
+    """The matching model version of the application's settings."""
+    settings: Settings = http.app.state.settings
+    return settings.match_model_version
+
+
+def _load(
+    actor: ActorDep, uow: UowDep, source: FileSource, file: UploadFile, http: Request
+) -> LoadReportOut:
+    data, name = file.file.read(), file.filename or "upload"
+    report = service.load_file(uow, actor, source, data, _model_version(http), file_name=name)
     return LoadReportOut.of(report)
 
 
@@ -55,12 +63,13 @@ def load_ilr(
     actor: ActorDep,
     uow: UowDep,
     file: Annotated[UploadFile, File(description="An ILR XML return (2025-26 or 2019-20)")],
+    http: Request,
 ) -> LoadReportOut:
     """Load your ILR return (docs/ilr.md). The file is validated against the schema of its
     year; achieved aims become achievements, continuing ones participation. Learners whose ULN
     is temporary or does not verify are found by their details; those still unsettled wait in
     the feed-exceptions queue."""
-    return _load(actor, uow, "ILR", file)
+    return _load(actor, uow, "ILR", file, http)
 
 
 @router.post(
@@ -73,9 +82,10 @@ def load_awards_file(
     actor: ActorDep,
     uow: UowDep,
     file: Annotated[UploadFile, File(description="Awards CSV (docs/feeds.md)")],
+    http: Request,
 ) -> LoadReportOut:
     """Load an awarding organisation's unit and qualification awards from CSV."""
-    return _load(actor, uow, "AO", file)
+    return _load(actor, uow, "AO", file, http)
 
 
 @router.post(
@@ -84,12 +94,14 @@ def load_awards_file(
     response_model=LoadReportOut,
     responses=AUTH_ERRORS,
 )
-def load_achievements(body: AchievementsIn, actor: ActorDep, uow: UowDep) -> LoadReportOut:
+def load_achievements(
+    body: AchievementsIn, actor: ActorDep, uow: UowDep, http: Request
+) -> LoadReportOut:
     """Load up to 5,000 awards as JSON, with the CSV file's columns as field names. A final
     result supersedes a provisional one for the same ULN and subject code; sending the same
     awards again changes nothing."""
     items = [a.model_dump() for a in body.awards]
-    return LoadReportOut.of(service.load_awards(uow, actor, items))
+    return LoadReportOut.of(service.load_awards(uow, actor, items, _model_version(http)))
 
 
 @router.post(
@@ -102,10 +114,11 @@ def load_school_results(
     actor: ActorDep,
     uow: UowDep,
     file: Annotated[UploadFile, File(description="School results CSV (docs/feeds.md)")],
+    http: Request,
 ) -> LoadReportOut:
     """Load GCSE and A level results (NPD-style CSV); pupils without a ULN are found by their
     details."""
-    return _load(actor, uow, "NPD", file)
+    return _load(actor, uow, "NPD", file, http)
 
 
 @router.get(

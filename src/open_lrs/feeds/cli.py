@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from open_lrs.core.cli_support import console, database, out, print_json, reported_errors
+from open_lrs.core.settings import get_settings
 from open_lrs.feeds import service
 from open_lrs.feeds.loading import LoadReport
 from open_lrs.feeds.service import FileSource
@@ -54,12 +55,15 @@ def load(
         console.print("[red]error:[/red] --ukprn is needed: the file does not say who sent it")
         raise typer.Exit(2)
     db = database()
+    version = get_settings().match_model_version
     data = file.read_bytes()
     with reported_errors():
         sender = ukprn or service.ilr_sender(data, file_name=file.name)
         actor = system_actor(db.unit_of_work(), sender)
         with console.status(f"Loading {file.name}…"):
-            report = service.load_file(db.unit_of_work(), actor, source, data, file_name=file.name)
+            report = service.load_file(
+                db.unit_of_work(), actor, source, data, version, file_name=file.name
+            )
     if as_json:
         print_json(
             {

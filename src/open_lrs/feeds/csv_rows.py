@@ -4,7 +4,7 @@ A feed is not a batch: one bad record must not hold back a results day, so a fil
 as a whole only when none of it can be trusted (not text, broken quoting, a wrong header, too
 many rows). Anything else is that record's ``RecordProblem``, and the other records load.
 
-Bytes, quoting and spreadsheet damage are read by ``batches.decoding``, exactly as batch files
+Bytes, quoting and spreadsheet damage are read by ``core.files``, exactly as batch files
 are. What is here is the feeds' own header rule and the field rules both feeds apply, so that
 a feed's CSV and JSON paths, and the two feeds, word every fault alike. Each rule takes a
 stripped, non-empty string and returns it cleaned or raises ``ValueError`` with words that
@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from open_lrs.batches import decoding
-from open_lrs.batches.decoding import Record, Unreadable
+from open_lrs.core.files import decoding, spreadsheet
+from open_lrs.core.files.decoding import Record, Unreadable
+from open_lrs.core.files.problems import shown
 from open_lrs.core.text import clean_text
-from open_lrs.feeds.types import FINAL, PROVISIONAL, Award, FeedRejected, RecordProblem, Status
+from open_lrs.feeds.types import Award, FeedRejected, RecordProblem
 from open_lrs.learners import rules
 from open_lrs.learners.uln import TEMPORARY_ULN, uln_error
+from open_lrs.records.kinds import FINAL, PROVISIONAL, Status
 
 # A results-day file from an awarding organisation runs to tens of thousands of awards; the
 # byte limit on uploads (LRS_MAX_FEED_BYTES) bounds it too.
@@ -74,7 +76,7 @@ class Table:
 
 
 def _loose(name: str) -> str:
-    # As batches.decoding matches a misspelt column, so that both agree which column is meant.
+    # As core.files.decoding matches a misspelt column, so that both agree which column is meant.
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
@@ -263,18 +265,18 @@ _CREDITS = re.compile(r"[0-9]{1,3}")
 def iso_date(value: str) -> date:
     """A date as YYYY-MM-DD; a date a spreadsheet has rewritten is named as such, with the
     ISO form it probably stood for, because then every date in the file needs saving again."""
-    if why := decoding.reformatted_date(value):
+    if why := spreadsheet.reformatted_date(value):
         raise Refused(why, "reformatted_date")
     if not _ISO_DATE.fullmatch(value):
         raise ValueError("must be a date in the form YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{decoding.shown(value)} is not a real date") from None
+        raise ValueError(f"{shown(value)} is not a real date") from None
 
 
 def _uln(value: str, *, temporary: bool) -> str:
-    if why := decoding.reformatted_uln(value):
+    if why := spreadsheet.reformatted_uln(value):
         raise Refused(why, "reformatted_uln")
     if temporary and value == TEMPORARY_ULN:
         return value

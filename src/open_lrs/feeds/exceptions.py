@@ -23,8 +23,7 @@ from open_lrs.feeds.models import DISMISSED, OPEN, RESOLVED, FeedException, Feed
 from open_lrs.feeds.schemas import WaitingAwardOut
 from open_lrs.feeds.types import RecordProblem, award_from_json
 from open_lrs.learners import repository as repo
-from open_lrs.organisations.permissions import Kind
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Kind, permitted, require
 from open_lrs.records.catalogue import current_entries
 
 
@@ -54,7 +53,15 @@ def _mine(actor: Actor, e: FeedException) -> bool:
     return actor.organisation_kind == Kind.ADMIN or e.organisation_id == actor.organisation_id
 
 
+def _require_feeds(actor: Actor) -> None:
+    """May load some feed: checked before a waiting award is even looked up (its own
+    source is checked once it is, in ``_open``)."""
+    if not any(permitted(actor, action) for action in ACTIONS.values()):
+        require(actor, ACTIONS["ILR"])  # refused, with the words every refusal has
+
+
 def waiting(uow: UnitOfWork, actor: Actor, source: str | None = None) -> list[WaitingAwardOut]:
+    _require_feeds(actor)
     with uow:
         q = select(FeedException).where(FeedException.status == OPEN)
         if actor.organisation_kind != Kind.ADMIN:
@@ -77,6 +84,7 @@ def _open(uow: UnitOfWork, actor: Actor, exception_id: int) -> FeedException:
 
 def resolve(uow: UnitOfWork, actor: Actor, exception_id: int, uln: str, reason: str) -> LoadReport:
     """File the waiting award on the learner with ``uln`` (a linked ULN files on its master)."""
+    _require_feeds(actor)
     with uow:
         s = uow.session
         e = _open(uow, actor, exception_id)
@@ -112,6 +120,7 @@ def resolve(uow: UnitOfWork, actor: Actor, exception_id: int, uln: str, reason: 
 
 def dismiss(uow: UnitOfWork, actor: Actor, exception_id: int, reason: str) -> None:
     """Drop a waiting award that should never be filed (a test record, a wrong return)."""
+    _require_feeds(actor)
     with uow:
         s = uow.session
         e = _open(uow, actor, exception_id)

@@ -21,16 +21,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from open_lrs.core.bulk import chunks
+from open_lrs.core.postcodes import UNKNOWN_POSTCODE
 from open_lrs.feeds.types import LearnerIdentity
+from open_lrs.learners import search
 from open_lrs.learners.lookup import verify_against
 from open_lrs.learners.models import LINKED, Learner
 from open_lrs.learners.uln import uln_error
 from open_lrs.learners.verification import VerificationResult
-from open_lrs.matching import service as match_service
 from open_lrs.matching.scoring import Outcome, Query
 
 _CHUNK = 500
-UNKNOWN_POSTCODE = "ZZ99 9ZZ"
 
 # Why an award's learner was not settled (FeedException.reason).
 ULN_INVALID = "uln_invalid"
@@ -127,7 +127,9 @@ def _query(identity: LearnerIdentity) -> Query | None:
     )
 
 
-def _by_demographics(s: Session, identity: LearnerIdentity, why: Identified) -> Identified:
+def _by_demographics(
+    s: Session, identity: LearnerIdentity, why: Identified, model_version: str
+) -> Identified:
     query = _query(identity)
     if query is None:
         return Identified(
@@ -136,7 +138,7 @@ def _by_demographics(s: Session, identity: LearnerIdentity, why: Identified) -> 
             f"{why.message}; and given name, family name and date of birth are needed to "
             "find the learner by their details",
         )
-    found = match_service.find(s, query)
+    found = search.find(s, query, search.current_model(model_version))
     outcome = found.decision.outcome
     if outcome is Outcome.EXACT_MATCH:
         master = found.learners()[0][2]
@@ -161,16 +163,17 @@ def _by_demographics(s: Session, identity: LearnerIdentity, why: Identified) -> 
 
 
 def identify(
-    s: Session, identities: Sequence[LearnerIdentity], *, by_demographics: bool
+    s: Session, identities: Sequence[LearnerIdentity], model_version: str, *, by_demographics: bool
 ) -> dict[LearnerIdentity, Identified]:
     """The learner for each distinct identity. ``by_demographics``: look up by details those
-    whose ULN is missing, temporary or does not verify (feeds that carry the details)."""
+    whose ULN is missing, temporary or does not verify (feeds that carry the details), scored
+    by the model of ``model_version``."""
     distinct = list(dict.fromkeys(identities))
     masters = _masters(s, {i.uln for i in distinct if i.uln and uln_error(i.uln) is None})
     result: dict[LearnerIdentity, Identified] = {}
     for identity in distinct:
         settled = _by_uln(identity, masters)
         if settled.learner_id is None and by_demographics:
-            settled = _by_demographics(s, identity, settled)
+            settled = _by_demographics(s, identity, settled, model_version)
         result[identity] = settled
     return result

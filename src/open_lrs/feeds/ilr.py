@@ -23,16 +23,8 @@ from lxml import etree
 
 from open_lrs.core import safe_xml
 from open_lrs.feeds.ilr_schema import YEARS, IlrYear, element_path, local_name, validate
-from open_lrs.feeds.types import (
-    ACHIEVEMENT,
-    FINAL,
-    PARTICIPATION,
-    Award,
-    FeedFile,
-    FeedRejected,
-    LearnerIdentity,
-    RecordProblem,
-)
+from open_lrs.feeds.types import Award, FeedFile, FeedRejected, LearnerIdentity, RecordProblem
+from open_lrs.records.kinds import ACHIEVEMENT, FINAL, PARTICIPATION
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 COLLECTION_TYPE = "ILR"

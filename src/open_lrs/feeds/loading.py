@@ -35,18 +35,11 @@ from open_lrs.core.db import UnitOfWork
 from open_lrs.core.security import Actor
 from open_lrs.feeds import identify, waiting
 from open_lrs.feeds.models import FeedLoad
-from open_lrs.feeds.types import (
-    ACHIEVEMENT,
-    FINAL,
-    PROVISIONAL,
-    Award,
-    FeedFile,
-    RecordProblem,
-)
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.feeds.types import Award, FeedFile, RecordProblem
+from open_lrs.organisations.permissions import Action, require
 from open_lrs.records import grades
 from open_lrs.records.catalogue import current_entries
+from open_lrs.records.kinds import ACHIEVEMENT, FINAL, PROVISIONAL
 from open_lrs.records.models import CatalogueEntry, DataChallenge, LearningEvent
 
 ACTIONS = {"ILR": Action.FEED_ILR, "AO": Action.FEED_AWARDS, "NPD": Action.FEED_SCHOOL}
@@ -291,10 +284,10 @@ def lock(s: Session, load: FeedLoad) -> None:
         )
 
 
-def load_in(
+def _new_load(
     s: Session, actor: Actor, feed: FeedFile, *, file_name: str | None, sha256: str | None
-) -> LoadReport:
-    """Load ``feed`` inside the caller's transaction; never commits."""
+) -> FeedLoad:
+    """The load's row, added and locked (``lock``), its counts and problems still to come."""
     load = FeedLoad(
         source=feed.source,
         organisation_id=actor.organisation_id,
@@ -310,12 +303,30 @@ def load_in(
     s.add(load)
     s.flush()
     lock(s, load)
+    return load
+
+
+def _file_feed(
+    s: Session,
+    actor: Actor,
+    feed: FeedFile,
+    model_version: str,
+    *,
+    file_name: str | None,
+    sha256: str | None,
+) -> LoadReport:
+    """Check, settle and file every award of ``feed``, and store its report (``load``'s work);
+    learners found by their details are scored by the model of ``model_version``."""
+    load = _new_load(s, actor, feed, file_name=file_name, sha256=sha256)
     records = len(feed.awards) + _records_refused(feed.problems)
     report = LoadReport(load_id=load.id, source=feed.source, records=records)
     report.problems.extend(feed.problems)
     checked = _check_all(s, feed.awards, report)
     settled = identify.identify(
-        s, [c.award.learner for c in checked], by_demographics=feed.source in _BY_DEMOGRAPHICS
+        s,
+        [c.award.learner for c in checked],
+        model_version,
+        by_demographics=feed.source in _BY_DEMOGRAPHICS,
     )
     filed = [
         (c, int(who.learner_id)) for c in checked if (who := settled[c.award.learner]).learner_id
@@ -350,12 +361,17 @@ def load(
     uow: UnitOfWork,
     actor: Actor,
     feed: FeedFile,
+    model_version: str,
     *,
     file_name: str | None = None,
     sha256: str | None = None,
 ) -> LoadReport:
+    """File ``feed``'s awards; learners found by their details are scored by the model of
+    ``model_version``."""
     require(actor, ACTIONS[feed.source])
     with uow:
-        report = load_in(uow.session, actor, feed, file_name=file_name, sha256=sha256)
+        report = _file_feed(
+            uow.session, actor, feed, model_version, file_name=file_name, sha256=sha256
+        )
         uow.commit()
         return report

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from open_lrs.batches.decoding import shown
+from open_lrs.core.files.problems import shown
 from open_lrs.feeds import csv_rows
 from open_lrs.feeds.csv_rows import Columns, Fields, Values
 from open_lrs.feeds.types import Award, FeedFile, LearnerIdentity, RecordProblem

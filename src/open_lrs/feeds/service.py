@@ -18,8 +18,7 @@ from open_lrs.core.security import Actor
 from open_lrs.feeds import ao_format, ilr, loading, school_format
 from open_lrs.feeds.loading import ACTIONS, LoadReport
 from open_lrs.feeds.types import Award, FeedFile, FeedRejected, RecordProblem
-from open_lrs.organisations.permissions import Kind
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Kind, require
 
 FileSource = Literal["ILR", "AO", "NPD"]
 MAX_API_AWARDS = 5000
@@ -75,10 +74,16 @@ def _own_return(actor: Actor, feed: FeedFile) -> None:
 
 
 def load_file(
-    uow: UnitOfWork, actor: Actor, source: FileSource, data: bytes, *, file_name: str
+    uow: UnitOfWork,
+    actor: Actor,
+    source: FileSource,
+    data: bytes,
+    model_version: str,
+    *,
+    file_name: str,
 ) -> LoadReport:
-    """Read ``data`` as a ``source`` file and load it; the report says what became of each
-    record."""
+    """Read ``data`` as a ``source`` file and load it (learners found by their details scored
+    by the model of ``model_version``); the report says what became of each record."""
     require(actor, ACTIONS[source])
     try:
         feed = read(source, data, actor)
@@ -86,12 +91,17 @@ def load_file(
         raise FeedFileRejected(file_name, exc) from None
     _own_return(actor, feed)
     return loading.load(
-        uow, actor, feed, file_name=file_name, sha256=hashlib.sha256(data).hexdigest()
+        uow,
+        actor,
+        feed,
+        model_version,
+        file_name=file_name,
+        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
 def load_awards(
-    uow: UnitOfWork, actor: Actor, items: Sequence[Mapping[str, str | None]]
+    uow: UnitOfWork, actor: Actor, items: Sequence[Mapping[str, str | None]], model_version: str
 ) -> LoadReport:
     """Load an awarding organisation's awards sent as JSON: each item is checked by the same
     rules as a row of the CSV file, its ``line`` being its position in the list (from 1)."""
@@ -109,4 +119,4 @@ def load_awards(
         else:
             problems.extend(result)
     feed = FeedFile(source="AO", awards=awards, problems=problems, ukprn=actor.ukprn)
-    return loading.load(uow, actor, feed)
+    return loading.load(uow, actor, feed, model_version)

@@ -3,7 +3,8 @@
 A reader turns a file into ``Award``s (one per achievement or participation it reports) and
 ``RecordProblem``s (records it could not read, each named by line and field). A file that cannot
 be trusted as a whole (not XML, wrong schema, not CSV, wrong header) raises ``FeedRejected``
-instead, and nothing of it is loaded.
+instead, and nothing of it is loaded. What an award is (its kind and status) is the record's
+(``records.kinds``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Any
 
-ACHIEVEMENT: Final = "achievement"
-PARTICIPATION: Final = "participation"
-FINAL: Final = "F"
-PROVISIONAL: Final = "P"
-
-Kind = Literal["achievement", "participation"]
-Status = Literal["F", "P"]
-Source = Literal["ILR", "AO", "NPD"]
+from open_lrs.records.kinds import ACHIEVEMENT, FINAL, Kind, Source, Status
 
 
 @dataclass(frozen=True)

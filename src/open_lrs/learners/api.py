@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from open_lrs.core.http import AUTH_ERRORS, PROBLEM, ActorDep, UowDep, UtcDateTime
+from open_lrs.core.settings import Settings
 from open_lrs.learners import lookup, merging, service
 from open_lrs.learners.schemas import (
     HistoryEntry,
@@ -44,7 +45,7 @@ UlnPath = Annotated[str, Path(description="A 10-digit ULN", examples=["123456789
     },
 )
 def register_learner(
-    learner: LearnerRegistration, actor: ActorDep, uow: UowDep, response: Response
+    learner: LearnerRegistration, actor: ActorDep, uow: UowDep, response: Response, http: Request
 ) -> LearnerResult:
     """Register a learner, searching the register first so that nobody gets two ULNs.
 
@@ -56,7 +57,8 @@ def register_learner(
       10). Use a candidate's ULN, or send the registration again with `"confirm_new": true` and
       a `reason`, which is audited.
     """
-    result = service.register(uow, actor, learner)
+    settings: Settings = http.app.state.settings
+    result = service.register(uow, actor, learner, settings.match_model_version)
     if result.code == "already_registered":
         response.status_code = 200
     return result

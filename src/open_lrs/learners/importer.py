@@ -30,13 +30,13 @@ from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import FieldError, ValidationFailed, field_errors
 from open_lrs.core.security import Actor
 from open_lrs.learners import repository as repo
+from open_lrs.learners.matching_store import STORE
 from open_lrs.learners.models import ACTIVE, PERSONAL_FIELDS, Learner, LearnerHistory
 from open_lrs.learners.schemas import LearnerCreate
 from open_lrs.learners.uln import generate_uln, uln_error
 from open_lrs.matching import store as match_store
 from open_lrs.matching.models import LearnerMatchKey
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 
 COLUMNS = ("uln", *PERSONAL_FIELDS)
 REQUIRED_COLUMNS = ("given_name", "family_name", "date_of_birth", "gender", "postcode")
@@ -287,6 +287,17 @@ def _validate(
     )
 
 
+def _read_header(source: TextIO) -> list[str]:
+    """The header's column names, checked against the ones this import reads."""
+    try:
+        header = next(csv.reader([source.readline()]), None)
+    except UnicodeDecodeError as exc:
+        raise _unreadable(1, exc) from exc
+    if not header:
+        raise ValidationFailed("The file is empty: it needs a header row and learner rows.")
+    return _check_header(header)
+
+
 def import_learners(
     uow: UnitOfWork,
     actor: Actor,
@@ -303,13 +314,7 @@ def import_learners(
     require(actor, Action.LEARNER_IMPORT)
     started = time.perf_counter()
     report = ImportReport()
-    try:
-        header = next(csv.reader([source.readline()]), None)
-    except UnicodeDecodeError as exc:
-        raise _unreadable(1, exc) from exc
-    if not header:
-        raise ValidationFailed("The file is empty: it needs a header row and learner rows.")
-    names = _check_header(header)
+    names = _read_header(source)
     file_ulns = _file_ulns(source, names.index("uln")) if "uln" in names else array("q")
     source.seek(0)
     source.readline()
@@ -332,7 +337,7 @@ def import_learners(
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _unreadable(reader.line_num + 2, exc) from exc
         loader.load(pending, report)
-        match_store.refresh_frequencies(conn)
+        STORE.refresh_frequencies(conn)
         for model in (Learner, LearnerMatchKey):  # the planner sees the loaded rows at once
             bulk.refresh_statistics(conn, model)
         audit.record(

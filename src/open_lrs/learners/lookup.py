@@ -23,16 +23,12 @@ from open_lrs.learners.verification import (
     VerificationResult,
 )
 from open_lrs.learners.verification import verify as verify_claim
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 
 
 def verify(uow: UnitOfWork, actor: Actor, req: VerifyRequest) -> VerifyResponse:
     require(actor, Action.LEARNER_VERIFY)
-    with uow:
-        response = verify_in(uow.session, actor, req)
-        uow.commit()
-        return response
+    return verify_details(uow, actor, req.uln, req)[0]
 
 
 class Claimed(Protocol):
@@ -46,12 +42,6 @@ class Claimed(Protocol):
     def date_of_birth(self) -> date | None: ...
     @property
     def gender(self) -> str | None: ...
-
-
-def verify_in(s: Session, actor: Actor, req: VerifyRequest) -> VerifyResponse:
-    """Verify inside the caller's transaction (the API's, or a batch worker's chunk); audited,
-    never committed."""
-    return verify_details(s, actor, req.uln, req)[0]
 
 
 def verify_against(details: Claimed, master: Any, *, linked: bool) -> VerificationOutcome:
@@ -93,11 +83,22 @@ def check_claim(
 
 
 def verify_details(
-    s: Session, actor: Actor, uln: str, details: Claimed
+    uow: UnitOfWork, actor: Actor, uln: str, details: Claimed
 ) -> tuple[VerifyResponse, Learner | None]:
     """Verify ``uln`` against the names, date of birth and gender read off ``details`` (a
     request, or a learner to register), and give the master found with the answer, so that a
-    caller acting on the learner does not look them up again. Audited, never committed."""
+    caller acting on the learner (a batch row in the worker's unit of work) does not look them
+    up again. Audited."""
+    require(actor, Action.LEARNER_VERIFY)
+    with uow:
+        answer = _verified(uow.session, actor, uln, details)
+        uow.commit()
+        return answer
+
+
+def _verified(
+    s: Session, actor: Actor, uln: str, details: Claimed
+) -> tuple[VerifyResponse, Learner | None]:
     outcome, _, master = check_claim(s, uln, details)
     if master is None:
         audit.record(s, actor, Action.LEARNER_VERIFY, outcome=NOT_FOUND.lrs_code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
 from open_lrs.core.clock import utcnow
@@ -19,8 +20,37 @@ from open_lrs.core.security import Actor
 from open_lrs.learners import repository as repo
 from open_lrs.learners.models import ACTIVE, LINKED, Learner, LearnerMerge
 from open_lrs.learners.schemas import MergeEvent, MergeReport, MergeResponse
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
+
+
+def _record_merge(
+    s: Session,
+    actor: Actor,
+    master: Learner,
+    linked: Learner,
+    before_master_links: list[str],
+    reason: str,
+) -> None:
+    """The merge in both learners' histories and in the audit log."""
+    repo.add_history(
+        s,
+        linked,
+        actor,
+        "merged",
+        {"status": (ACTIVE, LINKED), "master_uln": (None, master.uln)},
+        reason=reason,
+    )
+    repo.add_history(
+        s,
+        master,
+        actor,
+        "merged_in",
+        {"linked_ulns": (before_master_links, repo.linked_ulns(s, master.id))},
+        reason=reason,
+    )
+    audit.record_many(
+        s, actor, Action.LEARNER_MERGE, outcome="merged", learner_ids=[master.id, linked.id]
+    )
 
 
 def merge(
@@ -57,29 +87,7 @@ def merge(
                 merged_by_organisation_id=actor.organisation_id,
             )
         )
-        repo.add_history(
-            s,
-            linked_rec,
-            actor,
-            "merged",
-            {"status": (ACTIVE, LINKED), "master_uln": (None, master.uln)},
-            reason=reason,
-        )
-        repo.add_history(
-            s,
-            master,
-            actor,
-            "merged_in",
-            {"linked_ulns": (before_master_links, repo.linked_ulns(s, master.id))},
-            reason=reason,
-        )
-        audit.record_many(
-            s,
-            actor,
-            Action.LEARNER_MERGE,
-            outcome="merged",
-            learner_ids=[master.id, linked_rec.id],
-        )
+        _record_merge(s, actor, master, linked_rec, before_master_links, reason)
         response = MergeResponse(
             code="merged", master=repo.to_public(s, master), linked=repo.to_public(s, linked_rec)
         )

@@ -13,12 +13,12 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
+from open_lrs.core.postcodes import UNKNOWN_POSTCODE
 from open_lrs.core.text import APOSTROPHES, clean_text, has_control_chars
 
 MIN_AGE = 13
 MAX_AGE = 110
 NAME_MAX_LENGTH = 35
-UNKNOWN_POSTCODE = "ZZ99 9ZZ"
 
 # Letters and combining marks of any script, plus the separators real names use.
 _NAME_PUNCTUATION = set(" -.\u2010\u2011" + APOSTROPHES)
@@ -108,20 +108,6 @@ def postcode(value: str) -> str:
     if match := _POSTCODE_RE.match(squeezed):
         return f"{match.group(1)} {match.group(2)}"
     raise ValueError(POSTCODE_MESSAGE)
-
-
-def postcode_parts(value: str) -> tuple[str, str] | None:
-    """(outward, inward) of a canonical geographic postcode; None for BFPO and unknown."""
-    if value == UNKNOWN_POSTCODE or value.startswith("BFPO"):
-        return None
-    outward, _, inward = value.partition(" ")
-    return (outward, inward) if inward else None
-
-
-def postcode_sector(value: str) -> str | None:
-    """The sector ("SW1A 1") that neighbours share: a move within it is a small change."""
-    parts = postcode_parts(value)
-    return f"{parts[0]} {parts[1][0]}" if parts else None
 
 
 def email(value: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
-from sqlalchemy import Table, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from open_lrs.audit import service as audit
@@ -23,7 +22,10 @@ from open_lrs.core.errors import (
     ValidationFailed,
 )
 from open_lrs.core.security import Actor
+from open_lrs.learners import matching_store
 from open_lrs.learners import repository as repo
+from open_lrs.learners import search as match_service
+from open_lrs.learners.issuing import issue_learner
 from open_lrs.learners.models import ACTIVE, Learner, LearnerHistory
 from open_lrs.learners.schemas import (
     HistoryEntry,
@@ -32,21 +34,11 @@ from open_lrs.learners.schemas import (
     LearnerResult,
     LearnerUpdate,
 )
-from open_lrs.learners.uln import generate_uln
-from open_lrs.matching import service as match_service
 from open_lrs.matching import store as match_store
 from open_lrs.matching.dates import with_swapped
 from open_lrs.matching.scoring import Outcome
 from open_lrs.organisations.models import Organisation
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
-
-ULN_ISSUE_ATTEMPTS = 20
-
-
-class UlnSpaceExhausted(RuntimeError):
-    """Twenty random ULNs in a row were taken: the register is (nearly) full."""
-
+from open_lrs.organisations.permissions import Action, require
 
 # The subquery fixes the order in which the locks are taken (the keys' sorted order).
 _LOCK_DATES = text(
@@ -80,52 +72,6 @@ def lock_birth_dates(session: Session, born: Iterable[date]) -> None:
         session.info[_HELD_LOCKS] = (session.get_transaction(), held | days)
 
 
-def issue_learner(session: Session, values: dict[str, Any]) -> Learner:
-    """Insert a learner under a fresh random ULN, retrying on the rare collision.
-
-    On SQLite the transaction holds the only write lock, so a ULN found free stays free. On
-    PostgreSQL another transaction could take it meanwhile, so the insert is one
-    ``INSERT ... ON CONFLICT DO NOTHING``, tried again under another ULN when it inserted
-    nothing: one round trip, where a look-up and a savepoint took four.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return _issue_on_postgresql(session, values)
-    for _ in range(ULN_ISSUE_ATTEMPTS):
-        uln = generate_uln()
-        if repo.by_uln(session, uln) is not None:
-            continue
-        learner = Learner(uln=uln, **values)
-        session.add(learner)
-        session.flush()
-        return learner
-    raise UlnSpaceExhausted("could not find a free ULN")
-
-
-_COLUMNS = tuple(c.key for c in Learner.__table__.columns if c.key != "id")
-# Built once, with every column a bound parameter: building the statement from each
-# registration's values took longer than running it.
-_LEARNERS = cast(Table, Learner.__table__)
-_INSERT_UNLESS_TAKEN = (
-    pg_insert(_LEARNERS).on_conflict_do_nothing(index_elements=["uln"]).returning(_LEARNERS.c.id)
-)
-
-
-def _issue_on_postgresql(session: Session, values: dict[str, Any]) -> Learner:
-    row = {name: None for name in _COLUMNS} | values | {"version": 1}
-    for _ in range(ULN_ISSUE_ATTEMPTS):
-        row["uln"] = generate_uln()
-        learner_id = session.connection().execute(_INSERT_UNLESS_TAKEN, row).scalar()
-        if learner_id is None:
-            continue
-        # The row is in the table: the object joins the session as persistent, every column
-        # known, without another INSERT or a SELECT.
-        learner = Learner(id=learner_id, **row)
-        make_transient_to_detached(learner)
-        session.add(learner)
-        return learner
-    raise UlnSpaceExhausted("could not find a free ULN")
-
-
 @dataclass(frozen=True)
 class Registration:
     """What registering decided: a new learner, one already registered (``record`` is the
@@ -141,54 +87,72 @@ class Registration:
         return self.outcome is None
 
 
-def register_in(
-    s: Session,
+def registration(
+    uow: UnitOfWork,
     actor: Actor,
     data: LearnerCreate,
+    model_version: str,
     *,
     confirm_new: bool = False,
     reason: str | None = None,
 ) -> Registration:
-    """Register inside the caller's transaction: search first, then answer the learner found,
-    stop at candidates, or issue a ULN. The API commits one registration; a batch worker
-    commits a chunk of rows. Audits what it does, never commits."""
-    query = match_service.query_of(data)
-    lock_birth_dates(s, [data.date_of_birth])
-    found = match_service.find(s, query)
-    outcome = found.decision.outcome
-    if outcome is Outcome.EXACT_MATCH:
-        _, record, master = found.learners()[0]
-        audit.record(s, actor, Action.LEARNER_REGISTER, outcome="WSRC0021", learner_id=master.id)
-        return Registration(outcome, found, master, record)
-    if outcome is not Outcome.NO_MATCH and not confirm_new:
-        return Registration(outcome, found)
-    learner = _issue(s, actor, data, reason)
-    details: dict[str, Any] = {}
-    if outcome is not Outcome.NO_MATCH:
-        details = {
-            "confirmed_new": True,
-            "search_outcome": outcome.code,
-            "candidate_ulns": [m.uln for _, _, m in found.learners()],
-            "reason": reason,
-        }
-    audit.record(
-        s,
-        actor,
-        Action.LEARNER_REGISTER,
-        outcome="WSRC0005",
-        learner_id=learner.id,
-        details=details,
-    )
-    return Registration(None, found, learner, learner)
-
-
-def register(uow: UnitOfWork, actor: Actor, request: LearnerRegistration) -> LearnerResult:
-    """Register a learner unless they are already on the register (searched first)."""
+    """Search first (scored by the model of ``model_version``), then answer the learner
+    found, stop at candidates, or issue a ULN; what it decided, for the caller to answer in its
+    own terms (the API's response, a batch row's return code). Inside a batch worker's unit of
+    work a chunk of rows commits together."""
     require(actor, Action.LEARNER_REGISTER)
     with uow:
         s = uow.session
-        done = register_in(
-            s, actor, request.learner(), confirm_new=request.confirm_new, reason=request.reason
+        query = match_service.query_of(data)
+        lock_birth_dates(s, [data.date_of_birth])
+        found = match_service.find(s, query, match_service.current_model(model_version))
+        outcome = found.decision.outcome
+        if outcome is Outcome.EXACT_MATCH:
+            _, record, master = found.learners()[0]
+            audit.record(
+                s, actor, Action.LEARNER_REGISTER, outcome="WSRC0021", learner_id=master.id
+            )
+            uow.commit()
+            return Registration(outcome, found, master, record)
+        if outcome is not Outcome.NO_MATCH and not confirm_new:
+            uow.commit()
+            return Registration(outcome, found)
+        learner = _issue(s, actor, data, reason)
+        details: dict[str, Any] = {}
+        if outcome is not Outcome.NO_MATCH:
+            details = {
+                "confirmed_new": True,
+                "search_outcome": outcome.code,
+                "candidate_ulns": [m.uln for _, _, m in found.learners()],
+                "reason": reason,
+            }
+        audit.record(
+            s,
+            actor,
+            Action.LEARNER_REGISTER,
+            outcome="WSRC0005",
+            learner_id=learner.id,
+            details=details,
+        )
+        uow.commit()
+        return Registration(None, found, learner, learner)
+
+
+def register(
+    uow: UnitOfWork, actor: Actor, request: LearnerRegistration, model_version: str
+) -> LearnerResult:
+    """Register a learner unless they are already on the register (searched first, scored by
+    the model of ``model_version``)."""
+    require(actor, Action.LEARNER_REGISTER)
+    with uow:
+        s = uow.session
+        done = registration(
+            uow,
+            actor,
+            request.learner(),
+            model_version,
+            confirm_new=request.confirm_new,
+            reason=request.reason,
         )
         if done.issued:
             assert done.learner is not None
@@ -240,7 +204,7 @@ def _issue(s: Session, actor: Actor, data: LearnerCreate, reason: str | None) ->
             "updated_at": now,
         },
     )
-    match_store.index_learner(s, learner, new=True)
+    matching_store.index_learner(s, learner, new=True)
     repo.add_history(
         s,
         learner,
@@ -287,7 +251,7 @@ def update(uow: UnitOfWork, actor: Actor, uln: str, data: LearnerUpdate) -> Lear
                 f"{master.version}: read the learner again, review the change, and retry.",
                 extra={"current_version": master.version},
             )
-        changes = apply_changes(s, actor, master, data.changes())
+        changes = apply_changes(uow, actor, master, data.changes())
         if not changes:
             audit.record(s, actor, Action.LEARNER_UPDATE, outcome="WSRC0020", learner_id=master.id)
             result = _result(s, record, master, "no_changes", "WSRC0020")
@@ -299,11 +263,22 @@ def update(uow: UnitOfWork, actor: Actor, uln: str, data: LearnerUpdate) -> Lear
 
 
 def apply_changes(
+    uow: UnitOfWork, actor: Actor, master: Learner, values: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any]]:
+    """Change the fields of ``master`` (loaded in the caller's block, as every caller has
+    it): history, blocking keys and audit kept, as every update does (the API's, or a batch
+    row's new address). Returns the changes, old and new; none when every value is already
+    the learner's."""
+    require(actor, Action.LEARNER_UPDATE)
+    with uow:
+        changes = _change(uow.session, actor, master, values)
+        uow.commit()
+        return changes
+
+
+def _change(
     s: Session, actor: Actor, master: Learner, values: Mapping[str, Any]
 ) -> dict[str, tuple[Any, Any]]:
-    """Change a learner's fields inside the caller's transaction: history, blocking keys and
-    audit kept, as every update does (the API's, or a batch row's new address). Returns the
-    changes, old and new; none when every value is already the learner's."""
     changes = {
         k: (getattr(master, k), new)
         for k, new in sorted(values.items())
@@ -333,7 +308,7 @@ def apply_changes(
             "The learner was changed by someone else at the same moment; read it again."
         ) from exc
     if match_store.changes_keys(changes):
-        match_store.index_learner(s, master)
+        matching_store.index_learner(s, master)
     repo.add_history(s, master, actor, "updated", changes)
     audit.record(
         s,

@@ -46,13 +46,14 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date
 
-from open_lrs.learners.rules import postcode_sector
+from open_lrs.core.postcodes import postcode_sector
 from open_lrs.matching.dates import with_swapped
 from open_lrs.matching.nicknames import forms_of
 from open_lrs.matching.normalise import family_key, phonetic, words
 from open_lrs.matching.scoring import Query, Record
 
-# Changing the keys needs a migration that re-files every learner (store.rebuild_keys), as 0003.
+# Changing the keys needs a migration that re-files every learner under them, with its own
+# frozen copy of the new keys (as 0004 has); ``lrs match reindex`` re-files with this code.
 
 
 # The kinds of key, as their text begins (``df|2008-03-14|SM0``).

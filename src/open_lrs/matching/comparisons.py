@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import JaroWinkler
 
+from open_lrs.core.postcodes import postcode_parts
 from open_lrs.core.text import compact_name, typo_close
-from open_lrs.learners.rules import postcode_parts
 from open_lrs.matching.nicknames import are_nicknames
 from open_lrs.matching.normalise import family_key, phonetic, words
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from open_lrs.learners.models import ACTIVE, Learner
-from open_lrs.matching import blocking, estimate, store
+from open_lrs.matching import blocking, estimate
 from open_lrs.matching.model import Model
 from open_lrs.matching.scoring import Record, query_for
+from open_lrs.matching.store import Store
 
 # Kind of blocking key (its prefix in ``blocking``) -> the fields it compared.
 KEY_FIELDS = {
@@ -31,20 +30,15 @@ KEY_FIELDS = {
 }
 
 
-def sample_records(session: Session, n: int, seed: int) -> list[Record]:
-    ids = list(session.scalars(select(Learner.id).where(Learner.status == ACTIVE)))
+def sample_records(session: Session, store: Store, n: int, seed: int) -> list[Record]:
+    ids = store.active_ids(session)
     chosen = random.Random(seed).sample(ids, min(n, len(ids)))
-    records: list[Record] = []
-    for i in range(0, len(chosen), 1000):
-        part = chosen[i : i + 1000]
-        records.extend(
-            store.to_record(learner)
-            for learner in session.scalars(select(Learner).where(Learner.id.in_(part)))
-        )
-    return records
+    return store.records(session, chosen)
 
 
-def candidate_pairs(session: Session, records: list[Record]) -> dict[str, list[dict[str, str]]]:
+def candidate_pairs(
+    session: Session, store: Store, records: list[Record]
+) -> dict[str, list[dict[str, str]]]:
     """For each kind of key, the comparison vectors of sampled learners with the other learners
     filed under a key of that kind that they share."""
     sessions: dict[str, list[dict[str, str]]] = {kind: [] for kind in KEY_FIELDS}
@@ -63,17 +57,18 @@ def candidate_pairs(session: Session, records: list[Record]) -> dict[str, list[d
 
 
 def estimate_model(
-    session: Session, start: Model, *, sample: int, seed: int, version: str
+    session: Session, store: Store, start: Model, *, sample: int, seed: int, version: str
 ) -> dict[str, Any]:
-    total = int(session.scalar(select(func.count()).select_from(Learner)) or 0)
+    """A new model file's data, estimated from the learners in ``store`` (the register)."""
+    total = store.count(session)
     if total < 2:
         raise ValueError("the register needs learners to estimate from")
-    records = sample_records(session, sample, seed)
+    records = sample_records(session, store, sample, seed)
     shuffled = records[:]
     random.Random(seed + 1).shuffle(shuffled)
     u = estimate.estimate_u(zip(records, shuffled, strict=True), model=start)
     results = []
-    for kind, vectors in candidate_pairs(session, records).items():
+    for kind, vectors in candidate_pairs(session, store, records).items():
         if vectors:
             fields = set(start.probabilities) - KEY_FIELDS[kind]
             results.append(estimate.estimate_em(vectors, start, fix_u=u, fields=fields))

@@ -1,5 +1,14 @@
 """Matching's tables: filing learners under their blocking keys, reading candidates back, and
-counting how common names are. Runs inside the caller's transaction; never commits."""
+counting how common names are. Runs inside the caller's transaction; never commits.
+
+Matching is an engine that the learners package uses, so it must not import the learners'
+table back (an import loop, and an engine tied to one caller). What needs that table (reading
+candidates, re-filing every learner, counting names, sampling) is a ``Store``, made once at
+import time by the package that owns the table (``learners.matching_store``) from the table
+and the status that means "active". Its statements are built in its constructor: still once
+per process, and a search is still one round trip. What needs only matching's own tables
+(filing one learner's keys, reading name counts) stays a plain function.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +26,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     bindparam,
     delete,
     func,
@@ -29,7 +39,6 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from open_lrs.core import bulk
-from open_lrs.learners.models import ACTIVE, Learner
 from open_lrs.matching import blocking
 from open_lrs.matching.models import TOTAL, LearnerMatchKey, NameFrequency
 from open_lrs.matching.normalise import family_key, words
@@ -51,25 +60,20 @@ COMMON = 16
 MIN_LEARNERS_FOR_FREQUENCIES = 10_000
 FORENAME, FAMILY_NAME = "forename", "family_name"
 # What the scorer reads of a learner: Record's fields after its key, in Record's order.
-_RECORD_FIELDS = tuple(f.name for f in fields(Record))[1:]
-_RECORD_WIDTH = 1 + len(_RECORD_FIELDS)  # a candidate row's id, then what the scorer reads
+RECORD_FIELDS = tuple(f.name for f in fields(Record))[1:]
+_RECORD_WIDTH = 1 + len(RECORD_FIELDS)  # a candidate row's id, then what the scorer reads
 _CHUNK = 5000
-
-
-def to_record(learner: Any) -> Record:
-    """A learner (ORM object or row with the same attribute names) as the scorer sees it."""
-    return Record(learner.id, **{f: getattr(learner, f) for f in _RECORD_FIELDS})
 
 
 def values_record(learner_id: int, values: Mapping[str, Any]) -> Record:
     """A learner being inserted (column values by name) as the scorer sees it."""
-    fields: dict[str, Any] = {f: values.get(f) for f in _RECORD_FIELDS}
+    fields: dict[str, Any] = {f: values.get(f) for f in RECORD_FIELDS}
     return Record(learner_id, **fields)
 
 
 def changes_keys(fields: Iterable[str]) -> bool:
     """Whether changing these learner fields changes what matching sees."""
-    return not set(_RECORD_FIELDS).isdisjoint(fields)
+    return not set(RECORD_FIELDS).isdisjoint(fields)
 
 
 def keys_of(record: Record) -> list[int]:
@@ -92,21 +96,16 @@ _FILE_UNDER_KEYS = insert(LearnerMatchKey).from_select(
 )
 
 
-def index_learner(session: Session, learner: Learner, *, new: bool = False) -> None:
+def index_learner(session: Session, learner_id: int, record: Record, *, new: bool = False) -> None:
     """File a learner under its keys, replacing any a changed learner had (a new one has
-    none, which saves a statement per registration). Only the learner's id is needed: other
-    pending changes (history rows, a batch chunk's earlier rows) are left to flush together."""
-    if learner.id is None:
-        session.flush()
+    none, which saves a statement per registration)."""
     if not new:
-        session.execute(delete(LearnerMatchKey).where(LearnerMatchKey.learner_id == learner.id))
+        session.execute(delete(LearnerMatchKey).where(LearnerMatchKey.learner_id == learner_id))
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        conn.execute(
-            _FILE_UNDER_KEYS, {"keys": keys_of(to_record(learner)), "learner_id": learner.id}
-        )
+        conn.execute(_FILE_UNDER_KEYS, {"keys": keys_of(record), "learner_id": learner_id})
     else:
-        bulk.insert_many(conn, LearnerMatchKey, key_rows(learner.id, to_record(learner)))
+        bulk.insert_many(conn, LearnerMatchKey, key_rows(learner_id, record))
 
 
 def index_records(conn: Connection, records: Iterable[Record]) -> None:
@@ -120,27 +119,6 @@ def index_records(conn: Connection, records: Iterable[Record]) -> None:
     rows.sort(key=lambda row: (row["key"], row["learner_id"]))
     for i in range(0, len(rows), _CHUNK * 5):
         bulk.insert_many(conn, LearnerMatchKey, rows[i : i + _CHUNK * 5])
-
-
-def _learner_rows(conn: Connection) -> Iterable[Any]:
-    columns = [Learner.__table__.c[f] for f in ("id", *_RECORD_FIELDS)]
-    yield from conn.execute(select(*columns).execution_options(yield_per=_CHUNK))
-
-
-def rebuild_keys(conn: Connection) -> int:
-    """Re-file every learner (after the keys' definition changes). Returns how many."""
-    conn.execute(delete(LearnerMatchKey))
-    count = 0
-    batch: list[Record] = []
-    for row in _learner_rows(conn):
-        batch.append(to_record(row))
-        count += 1
-        if len(batch) >= _CHUNK:
-            index_records(conn, batch)
-            batch = []
-    index_records(conn, batch)
-    bulk.refresh_statistics(conn, LearnerMatchKey)
-    return count
 
 
 def first_forename(given_name: str | None) -> str:
@@ -186,11 +164,8 @@ def _frequency(
     return frequency
 
 
-# Plain rows, not ORM objects: a search may read hundreds, and building objects for them costs
-# more than scoring them. The searched names' counts ride along on every row (uncorrelated
-# subqueries, computed once), so a search reads its candidates and its term frequencies in
-# one round trip.
-_LEARNERS = Learner.__table__
+# The searched names' counts ride along on every candidate row (uncorrelated subqueries,
+# computed once), so a search reads its candidates and its term frequencies in one round trip.
 _COUNTS = (
     _name_count(FORENAME, "name_all").label("count_all"),
     _name_count(FORENAME, "name_forename").label("count_forename"),
@@ -223,7 +198,7 @@ _SEARCHED = {
 
 
 def _candidate_rows(
-    searched: FromClause, key: ColumnElement[int], kind: ColumnElement[int]
+    learners: Table, searched: FromClause, key: ColumnElement[int], kind: ColumnElement[int]
 ) -> Select[Any]:
     """The candidates' rows: the learners filed under the search's keys, each with how many
     learners are filed under the search's keys of the same kind; a learner is a candidate if
@@ -245,13 +220,12 @@ def _candidate_rows(
         .limit(MAX_CANDIDATES)
     )
     return (
-        select(*(_LEARNERS.c[f] for f in ("id", *_RECORD_FIELDS, "status", "master_id")), *_COUNTS)
-        .where(_LEARNERS.c.id.in_(chosen.scalar_subquery()))
-        .order_by(_LEARNERS.c.id)
+        select(*(learners.c[f] for f in ("id", *RECORD_FIELDS, "status", "master_id")), *_COUNTS)
+        .where(learners.c.id.in_(chosen.scalar_subquery()))
+        .order_by(learners.c.id)
     )
 
 
-_CANDIDATE_ROWS = {dialect: _candidate_rows(*source) for dialect, source in _SEARCHED.items()}
 _NAME_COUNTS = select(*_COUNTS)
 
 
@@ -281,54 +255,99 @@ def _keys_searched(query: Query, dialect: str) -> dict[str, Any]:
     return {"searched": json.dumps(pairs)}
 
 
-def candidates(session: Session, query: Query) -> Candidates:
-    names = _counted_names(query)
-    dialect = session.get_bind().dialect.name
-    rows = session.execute(
-        _CANDIDATE_ROWS[dialect], {**_keys_searched(query, dialect), **names}
-    ).all()
-    if not rows:  # nobody to score: how common the names are does not matter
-        return Candidates(rows, _frequency(names, None, None, None), None)
-    first = rows[0]
-    return Candidates(
-        rows,
-        _frequency(names, first.count_all, first.count_forename, first.count_family),
-        first.count_all,
-    )
-
-
 def frequencies(session: Session, query: Query) -> Frequency:
     """The searched names' frequencies alone, to score a learner who is not a candidate."""
     names = _counted_names(query)
     return _frequency(names, *session.execute(_NAME_COUNTS, names).one())
 
 
-def refresh_frequencies(conn: Connection) -> int:
-    """Count forenames and family names over the active learners, replacing the old counts.
-
-    A learner counts under their first given name and under the name they prefer: a search
-    agrees exactly with either, so how common "Seoras" is must count the Georges known as
-    Seoras, or agreeing on it would weigh as if hardly anyone were called that."""
-    forenames: Counter[str] = Counter()
-    families: Counter[str] = Counter()
-    total = 0
-    result = conn.execute(
-        select(Learner.given_name, Learner.preferred_given_name, Learner.family_name)
-        .where(Learner.status == ACTIVE)
-        .execution_options(yield_per=_CHUNK)
-    )
-    for given, preferred, family in result:
-        forenames.update({first_forename(given), first_forename(preferred)})
-        families[family_key(family)] += 1
-        total += 1
-    conn.execute(delete(NameFrequency))
-    rows = [{"field": FORENAME, "name": TOTAL, "learners": total}]
-    rows += [{"field": FORENAME, "name": n, "learners": c} for n, c in forenames.items() if n]
-    rows += [{"field": FAMILY_NAME, "name": n, "learners": c} for n, c in families.items() if n]
-    bulk.insert_many(conn, NameFrequency, rows)
-    bulk.refresh_statistics(conn, NameFrequency)
-    return total
-
-
 def count_keys(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(LearnerMatchKey)) or 0)
+
+
+class Store:
+    """Matching on a register of learners: ``learners`` is its table (with an ``id``, a
+    Record's fields by name, ``status`` and ``master_id``), ``active`` the status of the
+    learners whose names are counted. Make one per process: the statements are built here."""
+
+    def __init__(self, learners: Table, *, active: str) -> None:
+        self.learners = learners
+        columns = learners.c
+        # Plain rows, not ORM objects: a search may read hundreds, and building objects for
+        # them costs more than scoring them.
+        self._candidate_rows = {
+            dialect: _candidate_rows(learners, *source) for dialect, source in _SEARCHED.items()
+        }
+        self._records = select(*(columns[f] for f in ("id", *RECORD_FIELDS)))
+        self._names = select(
+            columns.given_name, columns.preferred_given_name, columns.family_name
+        ).where(columns.status == active)
+        self._active_ids = select(columns.id).where(columns.status == active)
+        self._count = select(func.count()).select_from(learners)
+
+    def candidates(self, session: Session, query: Query) -> Candidates:
+        names = _counted_names(query)
+        dialect = session.get_bind().dialect.name
+        rows = session.execute(
+            self._candidate_rows[dialect], {**_keys_searched(query, dialect), **names}
+        ).all()
+        if not rows:  # nobody to score: how common the names are does not matter
+            return Candidates(rows, _frequency(names, None, None, None), None)
+        first = rows[0]
+        return Candidates(
+            rows,
+            _frequency(names, first.count_all, first.count_forename, first.count_family),
+            first.count_all,
+        )
+
+    def rebuild_keys(self, conn: Connection) -> int:
+        """Re-file every learner (after the keys' definition changes). Returns how many."""
+        conn.execute(delete(LearnerMatchKey))
+        count = 0
+        batch: list[Record] = []
+        for row in conn.execute(self._records.execution_options(yield_per=_CHUNK)):
+            batch.append(Record(*row))  # the id, then a Record's values in its order
+            count += 1
+            if len(batch) >= _CHUNK:
+                index_records(conn, batch)
+                batch = []
+        index_records(conn, batch)
+        bulk.refresh_statistics(conn, LearnerMatchKey)
+        return count
+
+    def refresh_frequencies(self, conn: Connection) -> int:
+        """Count forenames and family names over the active learners, replacing the old counts.
+
+        A learner counts under their first given name and under the name they prefer: a search
+        agrees exactly with either, so how common "Seoras" is must count the Georges known as
+        Seoras, or agreeing on it would weigh as if hardly anyone were called that."""
+        forenames: Counter[str] = Counter()
+        families: Counter[str] = Counter()
+        total = 0
+        result = conn.execute(self._names.execution_options(yield_per=_CHUNK))
+        for given, preferred, family in result:
+            forenames.update({first_forename(given), first_forename(preferred)})
+            families[family_key(family)] += 1
+            total += 1
+        conn.execute(delete(NameFrequency))
+        rows = [{"field": FORENAME, "name": TOTAL, "learners": total}]
+        rows += [{"field": FORENAME, "name": n, "learners": c} for n, c in forenames.items() if n]
+        rows += [{"field": FAMILY_NAME, "name": n, "learners": c} for n, c in families.items() if n]
+        bulk.insert_many(conn, NameFrequency, rows)
+        bulk.refresh_statistics(conn, NameFrequency)
+        return total
+
+    def active_ids(self, session: Session) -> list[int]:
+        return list(session.scalars(self._active_ids))
+
+    def records(self, session: Session, ids: Sequence[int]) -> list[Record]:
+        """The learners with these ids as the scorer sees them (ids in chunks of 1,000)."""
+        records: list[Record] = []
+        for part in bulk.chunks(ids, 1000):
+            rows = session.execute(self._records.where(self.learners.c.id.in_(part)))
+            records.extend(Record(*row) for row in rows)
+        return records
+
+    def count(self, session: Session) -> int:
+        """How many learners there are, whatever their status."""
+        return int(session.scalar(self._count) or 0)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
 from open_lrs.core.db import UnitOfWork
@@ -21,8 +20,7 @@ from open_lrs.core.errors import AlreadyExists, Conflict, FieldError, NotFound, 
 from open_lrs.core.security import Actor
 from open_lrs.organisations import service, users
 from open_lrs.organisations.models import ApiKey, Organisation, User
-from open_lrs.organisations.permissions import Action, Kind, Role
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, Kind, Role, require
 
 # Audit log actions (not permissions) of the operators' own changes.
 ORGANISATION_CREATE = "organisation.create"
@@ -191,40 +189,64 @@ def organisation_detail(uow: UnitOfWork, actor: Actor, ukprn: str) -> Organisati
         )
 
 
-class _Joined(UnitOfWork):
-    """The caller's open unit of work, lent to service functions that open and commit their
-    own: their ``with`` and ``commit`` join the caller's transaction, which alone commits (or
-    rolls everything back)."""
-
-    def __init__(self, outer: UnitOfWork) -> None:
-        self._outer = outer
-
-    @property
-    def session(self) -> Session:
-        return self._outer.session
-
-    def __enter__(self) -> UnitOfWork:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def begin_read_only(self) -> None:
-        return None
-
-    def end_reading(self) -> None:
-        return None
-
-    def commit(self) -> None:
-        self._outer.flush()
-
-
 # The first administrator's fields, as add_user names them, and as this function does.
 _ADMIN_FIELDS = {"email": "admin_email", "display_name": "admin_name"}
 
 
 def _admin_errors(errors: Iterable[FieldError]) -> list[FieldError]:
     return [FieldError(_ADMIN_FIELDS.get(e.field, e.field), e.message, e.code) for e in errors]
+
+
+def _new_organisation(
+    uow: UnitOfWork, errors: list[FieldError], *, name: str, ukprn: str, kind: str
+) -> service.CreatedKey | None:
+    """The organisation and its first key, or None with its errors added to ``errors``."""
+    try:
+        return service.create_organisation(uow, name=name, ukprn=ukprn, kind=kind)
+    except ValidationFailed as refused:
+        errors.extend(refused.errors)
+    except AlreadyExists as taken:
+        errors.extend(
+            taken.errors
+            or [FieldError("ukprn", "is already used by another organisation", taken.code)]
+        )
+    return None
+
+
+def _first_admin(
+    uow: UnitOfWork,
+    errors: list[FieldError],
+    *,
+    ukprn: str,
+    email: str,
+    name: str,
+    password: str,
+    organisation_made: bool,
+) -> users.UserInfo | None:
+    """The organisation's first administrator, or None with their errors added to
+    ``errors`` (named as create_organisation_for names its fields)."""
+    try:
+        return users.add_user(
+            uow,
+            ukprn=ukprn,
+            email=email,
+            display_name=name,
+            role=Role.ADMIN.value,
+            password=password,
+            change_required=True,
+        )
+    except ValidationFailed as refused:
+        errors.extend(_admin_errors(refused.errors))
+    except AlreadyExists as taken:
+        errors.extend(
+            _admin_errors(taken.errors)
+            or [FieldError("admin_email", "is already used by another user", taken.code)]
+        )
+    except NotFound:
+        if organisation_made:
+            raise
+        # no organisation to add them to: its own errors say why
+    return None
 
 
 def create_organisation_for(
@@ -244,39 +266,16 @@ def create_organisation_for(
     password = users.one_time_password()
     errors: list[FieldError] = []
     with uow:
-        joined = _Joined(uow)
-        created: service.CreatedKey | None = None
-        admin: users.UserInfo | None = None
-        try:
-            created = service.create_organisation(joined, name=name, ukprn=ukprn, kind=kind)
-        except ValidationFailed as refused:
-            errors.extend(refused.errors)
-        except AlreadyExists as taken:
-            errors.extend(
-                taken.errors
-                or [FieldError("ukprn", "is already used by another organisation", taken.code)]
-            )
-        try:
-            admin = users.add_user(
-                joined,
-                ukprn=ukprn,
-                email=admin_email,
-                display_name=admin_name,
-                role=Role.ADMIN.value,
-                password=password,
-                change_required=True,
-            )
-        except ValidationFailed as refused:
-            errors.extend(_admin_errors(refused.errors))
-        except AlreadyExists as taken:
-            errors.extend(
-                _admin_errors(taken.errors)
-                or [FieldError("admin_email", "is already used by another user", taken.code)]
-            )
-        except NotFound:
-            if created is not None:
-                raise
-            # no organisation to add them to: its own errors say why
+        created = _new_organisation(uow, errors, name=name, ukprn=ukprn, kind=kind)
+        admin = _first_admin(
+            uow,
+            errors,
+            ukprn=ukprn,
+            email=admin_email,
+            name=admin_name,
+            password=password,
+            organisation_made=created is not None,
+        )
         if errors or created is None or admin is None:
             raise ValidationFailed("The organisation has invalid fields", errors=errors)
         audit.record(

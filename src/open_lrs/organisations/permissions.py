@@ -1,5 +1,6 @@
 """Who may do what: one table for organisation kinds, the only place where a kind is checked,
-and one for the roles of the people who use the portal, checked on top of it.
+and one for the roles of the people who use the portal, checked on top of it; ``require`` is
+the one check every service makes.
 
 docs/permissions.md is generated from ``MATRIX`` and ``ROLES`` (``lrs docs permissions``), so
 the document and the rules cannot drift apart.
@@ -8,6 +9,9 @@ the document and the rules cannot drift apart.
 from __future__ import annotations
 
 from enum import StrEnum
+
+from open_lrs.core.errors import Forbidden
+from open_lrs.core.security import Actor
 
 
 class Kind(StrEnum):
@@ -28,6 +32,7 @@ class Action(StrEnum):
     LEARNER_RETRIEVE = "learner.retrieve"
     LEARNER_MERGE = "learner.merge"
     LEARNER_IMPORT = "learner.import"
+    BATCH_READ = "batch.read"
     REPORT_MERGES = "report.merges"
     AUDIT_READ = "audit.read"
     PLR_READ = "plr.read"
@@ -39,6 +44,7 @@ class Action(StrEnum):
     ORGANISATION_MANAGE = "organisation.manage"
     USERS_MANAGE = "users.manage"
     KEYS_MANAGE = "keys.manage"
+    ORGANISATION_READ = "organisation.read"
 
 
 ACTION_DESCRIPTIONS: dict[Action, str] = {
@@ -50,6 +56,7 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
     Action.LEARNER_RETRIEVE: "Check up to 200 ULNs at once (status and master ULN only)",
     Action.LEARNER_MERGE: "Merge and unmerge ULNs",
     Action.LEARNER_IMPORT: "Bulk-import an existing register",
+    Action.BATCH_READ: "Follow the organisation's own batches, their exceptions and output",
     Action.REPORT_MERGES: "List merged and unmerged ULNs",
     Action.AUDIT_READ: "Query the audit log",
     Action.PLR_READ: "Read a learner's learning events and enrolment summary (with their consent)",
@@ -61,11 +68,14 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
     Action.ORGANISATION_MANAGE: "Create organisations and API keys for any organisation",
     Action.USERS_MANAGE: "Invite the organisation's own portal users, set their roles, remove them",
     Action.KEYS_MANAGE: "Create and revoke the organisation's own API keys",
+    Action.ORGANISATION_READ: "Read an organisation's name, UKPRN, kind and whether it is active",
 }
 
 # Every organisation verifies ULNs, and looks after its own people and keys.
 _EVERYONE = {
     Action.LEARNER_VERIFY,
+    Action.BATCH_READ,
+    Action.ORGANISATION_READ,
     Action.LEARNER_RETRIEVE,
     Action.REPORT_MERGES,
     Action.USERS_MANAGE,
@@ -136,6 +146,8 @@ _READ_ONLY = frozenset(
         Action.LEARNER_RETRIEVE,
         Action.REPORT_MERGES,
         Action.PLR_READ,
+        Action.BATCH_READ,
+        Action.ORGANISATION_READ,
     }
 )
 # A role narrows what the organisation's kind allows; it never widens it.
@@ -163,3 +175,22 @@ def role_allows(role: str | None, action: Action) -> bool:
         return action in ROLES[Role(role)]
     except ValueError:
         return False
+
+
+def permitted(actor: Actor, action: Action) -> bool:
+    """Whether ``require`` would let ``actor`` do ``action`` (to offer only what is allowed)."""
+    return is_allowed(actor.organisation_kind, action) and role_allows(actor.role, action)
+
+
+def require(actor: Actor, action: Action) -> None:
+    """The one permission check: the organisation's kind, then the person's role, if any."""
+    if not is_allowed(actor.organisation_kind, action):
+        raise Forbidden(
+            f"A {actor.organisation_kind.replace('_', ' ')} may not do this "
+            f"({action.value}); see docs/permissions.md."
+        )
+    if not role_allows(actor.role, action):
+        raise Forbidden(
+            f"Your role ({actor.role}) may not do this ({action.value}); "
+            "ask an administrator of your organisation."
+        )

@@ -1,4 +1,4 @@
-"""Organisations and API keys: create, authenticate, revoke, and the permission check."""
+"""Organisations and API keys: create, authenticate and revoke them."""
 
 from __future__ import annotations
 
@@ -8,43 +8,24 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from open_lrs.audit import service as audit
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import (
     AlreadyExists,
     FieldError,
-    Forbidden,
     NotFound,
     Unauthenticated,
     ValidationFailed,
 )
 from open_lrs.core.security import Actor, key_matches, new_api_key, split_key
 from open_lrs.organisations.models import ApiKey, Organisation
-from open_lrs.organisations.permissions import Action, Kind, is_allowed, role_allows
+from open_lrs.organisations.permissions import Action, Kind, require
 
 UKPRN = re.compile(r"^[0-9]{8}$")
 # last_used_at is a convenience, not an audit record: refresh it at most once a minute so that
 # authenticating a busy key does not write on every request.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
-
-
-def permitted(actor: Actor, action: Action) -> bool:
-    """Whether ``require`` would let ``actor`` do ``action`` (to offer only what is allowed)."""
-    return is_allowed(actor.organisation_kind, action) and role_allows(actor.role, action)
-
-
-def require(actor: Actor, action: Action) -> None:
-    """The one permission check: the organisation's kind, then the person's role, if any."""
-    if not is_allowed(actor.organisation_kind, action):
-        raise Forbidden(
-            f"A {actor.organisation_kind.replace('_', ' ')} may not do this "
-            f"({action.value}); see docs/permissions.md."
-        )
-    if not role_allows(actor.role, action):
-        raise Forbidden(
-            f"Your role ({actor.role}) may not do this ({action.value}); "
-            "ask an administrator of your organisation."
-        )
 
 
 @dataclass(frozen=True)
@@ -130,6 +111,7 @@ def read_organisation(uow: UnitOfWork, actor: Actor, ukprn: str | None = None) -
     it is active. Any organisation may read these, as the LRS's GetOrganisation allowed: a
     provider's name and UKPRN are public (the UK Register of Learning Providers publishes
     them), and nothing about its people, keys or learners is given."""
+    require(actor, Action.ORGANISATION_READ)
     wanted = actor.ukprn if ukprn is None else ukprn
     if not UKPRN.fullmatch(wanted):
         raise ValidationFailed(
@@ -201,9 +183,6 @@ def revoke_key(uow: UnitOfWork, *, ukprn: str, key_id: int) -> KeyInfo:
 
 
 def _audit_keys(uow: UnitOfWork, actor: Actor, outcome: str, key_id: int | None = None) -> None:
-    # audit.service imports this module (for ``require``), so it is imported when first used.
-    from open_lrs.audit import service as audit
-
     details = {} if key_id is None else {"key_id": key_id}
     audit.record(uow.session, actor, Action.KEYS_MANAGE, outcome=outcome, details=details)
 

@@ -23,9 +23,9 @@ from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import AlreadyExists, Conflict, FieldError, NotFound, ValidationFailed
 from open_lrs.core.security import Actor, hash_password
 from open_lrs.organisations.models import Organisation, User
-from open_lrs.organisations.permissions import Action, Role
-from open_lrs.organisations.service import org_by_ukprn, require
-from open_lrs.portal.models import PortalSession
+from open_lrs.organisations.permissions import Action, Role, require
+from open_lrs.organisations.service import org_by_ukprn
+from open_lrs.organisations.sessions import PortalSession
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256

@@ -1,8 +1,8 @@
 """Signing in to the portal: password, lock-out, authenticator codes, recovery codes, sessions.
 
-A sign-in is a server-side session that moves through stages (portal.models): the password
-opens one at its first stage; a one-time password must be replaced; the authenticator is set
-up at the first sign-in (its secret kept only once a code from it is confirmed, with ten
+A sign-in is a server-side session that moves through stages (organisations.sessions): the
+password opens one at its first stage; a one-time password must be replaced; the authenticator
+is set up at the first sign-in (its secret kept only once a code from it is confirmed, with ten
 recovery codes shown once); then each sign-in needs a code. Only a session at SIGNED_IN reaches
 the learner screens. The browser holds a random token; the table holds its SHA-256 digest. The
 token is replaced whenever the session gains a stage, so a token seen before sign-in is
@@ -10,6 +10,7 @@ worthless after it.
 
 Failed passwords and codes count together; after ``portal_lockout_attempts`` in a row the user
 is locked out for ``portal_lockout_minutes`` (the count restarts after a complete sign-in).
+The codes themselves are ``authenticator``'s.
 """
 
 from __future__ import annotations
@@ -34,23 +35,26 @@ from open_lrs.core.logging import get_logger
 from open_lrs.core.security import Actor, hash_password, verify_password
 from open_lrs.core.settings import Settings
 from open_lrs.organisations.models import Organisation, User
-from open_lrs.organisations.users import normalise_email
-from open_lrs.portal.models import (
+from open_lrs.organisations.sessions import (
     CHANGE_PASSWORD,
     SECOND_FACTOR,
     SET_UP_TOTP,
     SIGNED_IN,
     PortalSession,
 )
+from open_lrs.organisations.users import normalise_email
+from open_lrs.portal.authenticator import (
+    matching_step,
+    new_recovery_codes,
+    recovery_digest,
+    seal_totp_secret,
+    unseal_totp_secret,
+)
 
-ISSUER = "Open LRS"
-TOTP_PURPOSE = "totp-secret"  # authenticator secrets are sealed at rest (core/sealing.py)
 log = get_logger("open_lrs.portal")
 # Audit log actions (not permissions): every sign-in, refusal, lock-out and sign-out is recorded
 # with the user and their organisation; never the email address typed or any secret.
 SIGN_IN, SIGN_OUT = "portal.sign_in", "portal.sign_out"
-RECOVERY_CODES = 10
-TOTP_STEP_SECONDS = 30
 # Writing last_seen_at on every request would make every page a write; once a minute is
 # precise enough for an idle limit counted in minutes.
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
@@ -271,15 +275,6 @@ def change_password(uow: UnitOfWork, session_id: int, password: str) -> tuple[st
         return token, stage
 
 
-def seal_totp_secret(settings: Settings, secret: str) -> str:
-    """An authenticator secret as it is stored."""
-    return sealing.seal(secret, settings.secret_key.get_secret_value(), TOTP_PURPOSE)
-
-
-def _unseal(settings: Settings, stored: str) -> str:
-    return sealing.unseal(stored, settings.secret_key.get_secret_value(), TOTP_PURPOSE)
-
-
 def pending_totp_secret(uow: UnitOfWork, settings: Settings, session_id: int) -> str:
     """The secret being set up in this session (made on first asking, kept sealed in the
     session)."""
@@ -289,46 +284,11 @@ def pending_totp_secret(uow: UnitOfWork, settings: Settings, session_id: int) ->
             raise SignInRefused()
         sealed = (row.data or {}).get("pending_totp")
         if isinstance(sealed, str):
-            return _unseal(settings, sealed)
+            return unseal_totp_secret(settings, sealed)
         secret = pyotp.random_base32()
         row.data = {**(row.data or {}), "pending_totp": seal_totp_secret(settings, secret)}
         uow.commit()
         return secret
-
-
-def provisioning_uri(secret: str, email: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
-
-
-def _matching_step(secret: str, code: str, last_step: int | None) -> int | None:
-    """The time step whose code ``code`` is (this one or either neighbour, for clock drift),
-    provided it is later than the last one used: a code works once."""
-    code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
-        return None
-    totp = pyotp.TOTP(secret)
-    now_step = int(utcnow().timestamp()) // TOTP_STEP_SECONDS
-    for step in (now_step - 1, now_step, now_step + 1):
-        if last_step is not None and step <= last_step:
-            continue
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
-def _recovery_digest(code: str) -> str:
-    return hashlib.sha256("".join(code.split()).replace("-", "").lower().encode()).hexdigest()
-
-
-def new_recovery_codes() -> list[str]:
-    """Ten codes of 80 random bits each, in groups a person can copy: like API keys, random
-    enough that a fast digest is safe to keep."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(alphabet) for _ in range(16))
-        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
-    return codes
 
 
 def _signed_in(s: Session, row: PortalSession, user: User, how: str) -> str:
@@ -358,14 +318,14 @@ def confirm_totp(
         sealed = (row.data or {}).get("pending_totp")
         if row.stage != SET_UP_TOTP or not isinstance(sealed, str):
             raise SignInRefused()
-        secret = _unseal(settings, sealed)
-        step = _matching_step(secret, code, None)
+        secret = unseal_totp_secret(settings, sealed)
+        step = matching_step(secret, code, None)
         if step is None:
             _refuse_code(uow, row, user, settings)
         codes = new_recovery_codes()
         user.totp_secret = seal_totp_secret(settings, secret)
         user.totp_last_step = step
-        user.recovery_code_digests = [_recovery_digest(c) for c in codes]
+        user.recovery_code_digests = [recovery_digest(c) for c in codes]
         token = _signed_in(uow.session, row, user, "signed_in_authenticator_set_up")
         uow.commit()
         return token, codes
@@ -378,13 +338,13 @@ def second_factor(uow: UnitOfWork, settings: Settings, session_id: int, code: st
         if row.stage != SECOND_FACTOR or user.totp_secret is None or _locked(user, utcnow()):
             raise SignInRefused(locked_until=user.locked_until)
         try:
-            secret = _unseal(settings, user.totp_secret)
+            secret = unseal_totp_secret(settings, user.totp_secret)
         except sealing.SealBroken:
             # Sealed under another LRS_SECRET_KEY: no code can be checked until an
             # administrator resets the user's sign-in. Said in the log, not to the visitor.
             log.error("totp_secret_unreadable", user_id=user.id)
             raise SignInRefused() from None
-        step = _matching_step(secret, code, user.totp_last_step)
+        step = matching_step(secret, code, user.totp_last_step)
         if step is None:
             _refuse_code(uow, row, user, settings)
         if not sealing.is_sealed(user.totp_secret):  # stored before secrets were sealed
@@ -405,7 +365,7 @@ def use_recovery_code(
         if row.stage != SECOND_FACTOR or _locked(user, utcnow()):
             raise SignInRefused(locked_until=user.locked_until)
         digests = list(user.recovery_code_digests or [])
-        wanted = _recovery_digest(code)
+        wanted = recovery_digest(code)
         match = next((d for d in digests if hmac.compare_digest(d, wanted)), None)
         if match is None:
             _refuse_code(uow, row, user, settings)

@@ -1,6 +1,6 @@
 """The service's operators' screens: organisations (list, add, deactivate) and the audit log.
 
-Thin views over organisations.directory and audit.service: each calls the service first, so a
+Thin views over organisations.directory and audit_log.service: each calls the service first, so a
 user who may not (anyone but an operator) gets the 403 page whatever they send.
 """
 
@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import QueryParams
 
-from open_lrs.audit import service as audit
-from open_lrs.audit.service import AuditEntry, AuditQuery
+from open_lrs.audit_log import service as audit_log
+from open_lrs.audit_log.service import AuditEntry, AuditQuery
 from open_lrs.core.errors import Conflict, FieldError, ValidationFailed
 from open_lrs.organisations import directory
 from open_lrs.portal import forms
@@ -314,14 +314,14 @@ def audit_page(request: Request, session: SignedIn) -> Response:
     db = database_of(request)
     if after is not None and before is None:
         # "Previous": the events just newer than the page the person was on, oldest first.
-        newer = audit.query(
+        newer = audit_log.query(
             db.unit_of_work(), session.actor, replace(query, after_id=after, newest_first=False)
         )
         newer_exists = len(newer) > PAGE_SIZE
         entries = list(reversed(newer[:PAGE_SIZE]))
         older_exists = True  # the page they came from
     else:
-        found = audit.query(db.unit_of_work(), session.actor, replace(query, before_id=before))
+        found = audit_log.query(db.unit_of_work(), session.actor, replace(query, before_id=before))
         entries = list(found[:PAGE_SIZE])
         older_exists = len(found) > PAGE_SIZE
         newer_exists = before is not None

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request, Response
 
 from open_lrs.core.errors import FieldError
+from open_lrs.organisations.sessions import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
 from open_lrs.organisations.users import password_problem
-from open_lrs.portal import auth
+from open_lrs.portal import auth, authenticator
 from open_lrs.portal.auth import SessionView, SignInRefused
 from open_lrs.portal.errors import FormError, to_form_errors
-from open_lrs.portal.models import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
 from open_lrs.portal.web import (
     NEXT_COOKIE,
     SESSION_COOKIE,
@@ -136,7 +136,7 @@ def _set_up_page(request: Request, session: SessionView, errors: list[FormError]
     context = {
         "title": "Set up an authenticator app",
         "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "uri": auth.provisioning_uri(secret, session.email),
+        "uri": authenticator.provisioning_uri(secret, session.email),
         "errors": errors,
     }
     return render(request, "auth/set_up.html", context, status=400 if errors else 200)

@@ -13,16 +13,14 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
-from open_lrs.batches import exceptions, fileformat, service
+from open_lrs.batches import columns, exceptions, fileformat, service
 from open_lrs.batches.exceptions import ExceptionDetail, Resolution
 from open_lrs.batches.fileformat import BatchFileRejected
 from open_lrs.batches.schemas import BatchStatus
 from open_lrs.batches.service import DuplicateFile
-from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import Conflict, ValidationFailed
 from open_lrs.core.security import Actor
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 from open_lrs.portal import auth, forms
 from open_lrs.portal.auth import SessionView
 from open_lrs.portal.errors import FormError, to_form_errors
@@ -61,13 +59,14 @@ FEW_LEARNERS = 50
 # A row's position as the API bounds it.
 MAX_POSITION = 1_000_000
 # The file's learner fields, in the file's order, for showing a row as submitted.
-ROW_FIELDS = [fileformat.COLUMN_TO_FIELD[c] for c in fileformat.LEARNER_COLUMNS]
+ROW_FIELDS = [columns.COLUMN_TO_FIELD[c] for c in columns.LEARNER_COLUMNS]
 # A resolution's outcome waits in the session for the queue page (no ULN in a URL).
 RESOLVED_KEY = "batch_resolved"
 
 
-def _status(uow: UnitOfWork, actor: Actor, batch_id: int) -> BatchStatus:
-    return service.status_of(service.progress(uow, actor, batch_id))
+def _status(request: Request, actor: Actor, batch_id: int) -> BatchStatus:
+    progress = service.progress(database_of(request).unit_of_work(), actor, batch_id)
+    return service.status_of(progress, settings_of(request).batch_windows())
 
 
 def _tag(status: str) -> dict[str, str]:
@@ -82,7 +81,7 @@ def _tag(status: str) -> dict[str, str]:
 def list_page(request: Request, session: SignedIn) -> Response:
     db = database_of(request)
     batches = [
-        _status(db.unit_of_work(), session.actor, b.id)
+        _status(request, session.actor, b.id)
         for b in service.list_batches(db.unit_of_work(), session.actor)
     ]
     context = {"title": "Batches", "batches": batches, "tags": STATUS_TAGS}
@@ -175,6 +174,7 @@ def _upload(request: Request, session: SessionView, form: FormData | None) -> Re
             session.actor,
             data,
             filename=chosen.filename or "",
+            windows=settings_of(request).batch_windows(),
             allow_duplicate=field(form, "allow_duplicate") == "true",
         )
     except BatchFileRejected as exc:
@@ -207,7 +207,7 @@ def _sentence(text: str) -> str:
 
 @router.get("/batches/{batch_id}")
 def batch_page(request: Request, batch_id: str, session: SignedIn) -> Response:
-    status = _status(database_of(request).unit_of_work(), session.actor, path_number(batch_id))
+    status = _status(request, session.actor, path_number(batch_id))
     submitted = request.query_params.get("submitted") == "1"
     context = {
         "title": f"Batch {status.id}",
@@ -225,7 +225,7 @@ def batch_page(request: Request, batch_id: str, session: SignedIn) -> Response:
 @router.get("/batches/{batch_id}/progress")
 def progress_json(request: Request, batch_id: str, session: SignedIn) -> Response:
     """For the batch page's script: the numbers it updates in place."""
-    status = _status(database_of(request).unit_of_work(), session.actor, path_number(batch_id))
+    status = _status(request, session.actor, path_number(batch_id))
     tag = _tag(status.status)
     body = {
         "id": status.id,
@@ -279,7 +279,7 @@ def _take_resolved(request: Request, session: SessionView, batch_id: int) -> dic
 def exceptions_page(request: Request, batch_id: str, session: SignedIn) -> Response:
     number = path_number(batch_id)
     db = database_of(request)
-    status = _status(db.unit_of_work(), session.actor, number)
+    status = _status(request, session.actor, number)
     waiting = exceptions.list_exceptions(db.unit_of_work(), session.actor, number)
     names = exceptions.waiting_names(db.unit_of_work(), session.actor, number)
     context = {
@@ -296,10 +296,9 @@ def _detail(
     request: Request, session: SessionView, batch_id: int, position: int
 ) -> ExceptionDetail | None:
     """The row beside its candidates, or None when it is not waiting for a person."""
+    uow, version = database_of(request).unit_of_work(), settings_of(request).match_model_version
     try:
-        return exceptions.detail(
-            database_of(request).unit_of_work(), session.actor, batch_id, position
-        )
+        return exceptions.detail(uow, session.actor, batch_id, position, version)
     except Conflict:
         return None
 
@@ -370,10 +369,9 @@ def resolve(
     values = forms.text_values(form, ["candidate", "reason", "uln"])
     resolution, errors = _resolution(values)
     if resolution is not None:
+        uow, version = database_of(request).unit_of_work(), settings_of(request).match_model_version
         try:
-            row = exceptions.resolve(
-                database_of(request).unit_of_work(), session.actor, number, at, resolution
-            )
+            row = exceptions.resolve(uow, session.actor, number, at, resolution, version)
         except Conflict:
             return _not_waiting(request, number, late=True)
         except ValidationFailed as exc:

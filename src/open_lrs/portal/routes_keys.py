@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from open_lrs.core.actor_cache import ActorCache
 from open_lrs.core.errors import ValidationFailed
 from open_lrs.organisations import service
-from open_lrs.organisations.actor_cache import ActorCache
-from open_lrs.organisations.permissions import Action
+from open_lrs.organisations.permissions import Action, require
 from open_lrs.portal.errors import to_form_errors
 from open_lrs.portal.web import (
     Form,
@@ -40,7 +40,7 @@ def keys_page(request: Request, session: SignedIn) -> Response:
 
 @router.get("/api-keys/new")
 def new_key_page(request: Request, session: SignedIn) -> Response:
-    service.require(session.actor, Action.KEYS_MANAGE)  # the form only for those who may send it
+    require(session.actor, Action.KEYS_MANAGE)  # the form only for those who may send it
     return render(request, "keys/new.html", {"title": "Create an API key", "values": {}})
 
 
@@ -78,7 +78,7 @@ def revoke(request: Request, key_id: str, session: SignedIn, form: Form) -> Resp
     key = service.revoke_key_for(
         database_of(request).unit_of_work(), session.actor, path_number(key_id)
     )
-    # This process may remember the key for a few seconds (organisations.actor_cache):
+    # This process may remember the key for a few seconds (core.actor_cache):
     # forget it now, so that the key stops working here at once.
     cache: ActorCache = request.app.state.actor_cache
     cache.clear()

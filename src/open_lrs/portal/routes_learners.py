@@ -10,6 +10,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from open_lrs.core.errors import LearnerNotFound, NotShared, StaleVersion
 from open_lrs.learners import lookup
+from open_lrs.learners import search as matching
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import (
     HistoryEntry,
@@ -18,11 +19,18 @@ from open_lrs.learners.schemas import (
     Uln,
     VerifyRequest,
 )
-from open_lrs.matching import service as matching
-from open_lrs.matching.schemas import SearchRequest
+from open_lrs.learners.search_schemas import SearchRequest
 from open_lrs.portal import forms
 from open_lrs.portal.errors import LABELS, FormError
-from open_lrs.portal.web import Form, SignedIn, database_of, field, redirect, render
+from open_lrs.portal.web import (
+    Form,
+    SignedIn,
+    database_of,
+    field,
+    redirect,
+    render,
+    settings_of,
+)
 from open_lrs.records.access import RecordRequest
 from open_lrs.records.enrolment import enrolment_summary
 
@@ -81,7 +89,12 @@ def find_by_details(request: Request, session: SignedIn, form: Form) -> Response
     if errors or request_model is None:
         failed = {"title": "Find a learner by their details", "values": values, "errors": errors}
         return render(request, "learners/find_details.html", failed, status=400)
-    found = matching.search(database_of(request).unit_of_work(), session.actor, request_model)
+    found = matching.search(
+        database_of(request).unit_of_work(),
+        session.actor,
+        request_model,
+        settings_of(request).match_model_version,
+    )
     context: dict[str, Any] = {
         "title": forms.OUTCOMES[found.code],
         "outcome": found.code,

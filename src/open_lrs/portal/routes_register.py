@@ -12,12 +12,21 @@ from fastapi import APIRouter, Depends, Request, Response
 from open_lrs.core.errors import PossibleMatches, TooManyMatches
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import LearnerRegistration
-from open_lrs.matching.schemas import Match
+from open_lrs.learners.search_schemas import Match
 from open_lrs.organisations.permissions import Action
 from open_lrs.portal import auth, forms
 from open_lrs.portal.auth import SessionView
 from open_lrs.portal.errors import FormError
-from open_lrs.portal.web import Form, SignedIn, database_of, field, needs, redirect, render
+from open_lrs.portal.web import (
+    Form,
+    SignedIn,
+    database_of,
+    field,
+    needs,
+    redirect,
+    render,
+    settings_of,
+)
 
 # Every page of the journey leads to registering: a user who may not is told at its start.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(needs(Action.LEARNER_REGISTER))])
@@ -139,8 +148,11 @@ def _register(
 ) -> Response:
     body = _data(answers) | ({"confirm_new": True, "reason": reason} if reason else {})
     registration = LearnerRegistration.model_validate(body)
+    version = settings_of(request).match_model_version
     try:
-        result = learners.register(database_of(request).unit_of_work(), session.actor, registration)
+        result = learners.register(
+            database_of(request).unit_of_work(), session.actor, registration, version
+        )
     except TooManyMatches:
         return render(
             request, "register/too_many.html", {"title": "Too many learners are like this one"}
@@ -193,8 +205,11 @@ def choose(request: Request, session: SignedIn, form: Form) -> Response:
     if errors:
         registration = LearnerRegistration.model_validate(_data(answers))
         # Candidates are shown again from the register, as the service answers them now.
+        version = settings_of(request).match_model_version
         try:
-            learners.register(database_of(request).unit_of_work(), session.actor, registration)
+            learners.register(
+                database_of(request).unit_of_work(), session.actor, registration, version
+            )
         except PossibleMatches as exc:
             matches = [Match.model_validate(m) for m in exc.extra.get("matches", [])]
         else:  # pragma: no cover - the register changed meanwhile

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from open_lrs.core.errors import AlreadyExists, Conflict, LrsError, ValidationFailed
 from open_lrs.organisations import users
-from open_lrs.organisations.permissions import ROLE_DESCRIPTIONS, Action, Role
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import ROLE_DESCRIPTIONS, Action, Role, require
 from open_lrs.portal import forms
 from open_lrs.portal.auth import SessionView
 from open_lrs.portal.errors import FormError

@@ -23,11 +23,10 @@ from open_lrs import __version__
 from open_lrs.core.db import Database
 from open_lrs.core.errors import NotFound
 from open_lrs.core.settings import Settings
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import permitted, require
+from open_lrs.organisations.permissions import Action, permitted, require
+from open_lrs.organisations.sessions import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
 from open_lrs.portal import auth
 from open_lrs.portal.auth import SessionView
-from open_lrs.portal.models import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
 
 SESSION_COOKIE = "lrs_session"
 BROWSER_COOKIE = "lrs_browser"

@@ -15,15 +15,10 @@ from sqlalchemy.sql import ColumnElement
 from open_lrs.audit.models import AuditEvent
 from open_lrs.audit.service import record
 from open_lrs.core.db import UnitOfWork
-from open_lrs.core.errors import (
-    FieldError,
-    Forbidden,
-    ValidationFailed,
-)
+from open_lrs.core.errors import FieldError, ValidationFailed
 from open_lrs.core.security import Actor
 from open_lrs.organisations.models import Organisation
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, permitted, require
 from open_lrs.records import reading
 from open_lrs.records.access import RecordRequest
 
@@ -69,11 +64,7 @@ def plr_access_log(
         raise ValidationFailed(
             "Invalid page", errors=[FieldError("page", "must be 1 or more (the first page)")]
         )
-    try:
-        require(actor, Action.AUDIT_READ)
-        whole_log = True
-    except Forbidden:
-        whole_log = False
+    whole_log = permitted(actor, Action.AUDIT_READ)
     with uow:
         s = uow.session
         opened = reading.opened(uow, actor, Action.AUDIT_READ, req)

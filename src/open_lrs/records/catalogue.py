@@ -19,8 +19,7 @@ from open_lrs.audit import service as audit
 from open_lrs.core.bulk import chunks
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.security import Actor
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 from open_lrs.records import catalogue_format
 from open_lrs.records.models import CatalogueEntry
 
@@ -66,8 +65,10 @@ def _values(entry: catalogue_format.CatalogueEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in FIELDS}
 
 
-def load_in(s: Session, entries: Sequence[catalogue_format.CatalogueEntry]) -> CatalogueReport:
-    """Add new entries and new versions of changed ones; never commits."""
+def _add_versions(
+    s: Session, entries: Sequence[catalogue_format.CatalogueEntry]
+) -> CatalogueReport:
+    """Add new entries and new versions of changed ones."""
     current = current_entries(s, (e.code for e in entries))
     added: list[dict[str, Any]] = []
     replaced: list[CatalogueEntry] = []
@@ -101,7 +102,7 @@ def load(
     if actor is not None:
         require(actor, Action.CATALOGUE_MANAGE)
     with uow:
-        report = load_in(uow.session, entries)
+        report = _add_versions(uow.session, entries)
         audit.record(
             uow.session,
             actor,

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal, NamedTuple
 
-from open_lrs.batches import decoding
-from open_lrs.batches.decoding import Unreadable, shown
-from open_lrs.batches.fileformat import FileProblem
 from open_lrs.core.errors import ValidationFailed
+from open_lrs.core.files import decoding, spreadsheet
+from open_lrs.core.files.decoding import Unreadable
+from open_lrs.core.files.problems import FileProblem, shown
 from open_lrs.records import grades, levels
 
 Kind = Literal["qualification", "unit"]
@@ -203,7 +203,7 @@ class _Row:
                 self.fail(column, f"{column} {value} is not a real date")
                 return None
         why = (
-            decoding.reformatted_date(value)
+            spreadsheet.reformatted_date(value)
             or f"{shown(value)} is not a date in the form YYYY-MM-DD"
         )
         self.fail(column, f"{column} {why}")

@@ -14,8 +14,7 @@ from open_lrs.core.clock import utcnow
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import Conflict, Forbidden, NotFound
 from open_lrs.core.security import Actor
-from open_lrs.organisations.permissions import Action, Kind
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, Kind, require
 from open_lrs.records.access import RecordRequest, log_access
 from open_lrs.records.models import DataChallenge, LearningEvent
 from open_lrs.records.reading import EventFilter, events_of, opened

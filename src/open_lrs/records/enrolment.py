@@ -7,11 +7,10 @@ from sqlalchemy.orm import Session
 from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import NotShared
 from open_lrs.core.security import Actor
-from open_lrs.feeds.types import ACHIEVEMENT
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 from open_lrs.records import levels
 from open_lrs.records.access import OpenRecord, RecordRequest, log_access
+from open_lrs.records.kinds import ACHIEVEMENT
 from open_lrs.records.models import LearningEvent
 from open_lrs.records.reading import EventFilter, events_of, opened
 from open_lrs.records.schemas import (

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from open_lrs.batches.decoding import shown
+from open_lrs.core.files.problems import shown
 from open_lrs.records import levels
 from open_lrs.records.levels import ENTRY_LEVELS, LEVELS
 

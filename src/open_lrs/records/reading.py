@@ -18,8 +18,7 @@ from open_lrs.core.db import UnitOfWork
 from open_lrs.core.errors import LearnerNotFound, LearnerNotVerified, NotShared
 from open_lrs.core.security import Actor
 from open_lrs.organisations.models import Organisation
-from open_lrs.organisations.permissions import Action
-from open_lrs.organisations.service import require
+from open_lrs.organisations.permissions import Action, require
 from open_lrs.records.access import (
     OWN_EVENTS,
     OpenRecord,
@@ -47,8 +46,15 @@ class EventFilter:
     history: bool = False
 
 
+# What opening a record for an action needs: the access log (recorded as an audit read)
+# needs the right to read records; access_log narrows it to the organisation's own entries.
+_NEEDS = {Action.AUDIT_READ: Action.PLR_READ}
+
+
 def opened(uow: UnitOfWork, actor: Actor, action: Action, req: RecordRequest) -> OpenRecord:
-    """Open the record, committing the audit row of a refused attempt before refusing."""
+    """Open the record for ``action``, committing the audit row of a refused attempt before
+    refusing."""
+    require(actor, _NEEDS.get(action, action))
     try:
         return open_record(uow.session, actor, action, req)
     except (LearnerNotFound, LearnerNotVerified):

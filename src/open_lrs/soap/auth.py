@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from open_lrs.core.actor_cache import ActorCache
 from open_lrs.core.db import Database
 from open_lrs.core.errors import Unauthenticated
 from open_lrs.core.security import Actor
-from open_lrs.organisations.actor_cache import ActorCache
 from open_lrs.organisations.service import authenticate as authenticate_key
 
 USER_LABEL_LENGTH = 100  # the audit log's user_label column

@@ -19,12 +19,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from open_lrs.core.actor_cache import ActorCache
+from open_lrs.core.batch_windows import Windows
 from open_lrs.core.context import current_request_id
 from open_lrs.core.db import Database, UnitOfWork
 from open_lrs.core.errors import LrsError
 from open_lrs.core.logging import get_logger
 from open_lrs.core.security import Actor
-from open_lrs.organisations.actor_cache import ActorCache
 from open_lrs.soap import auth, envelope
 from open_lrs.soap.faults import FaultDetail, SoapFault, from_lrs_error, server_fault
 from open_lrs.soap.schema import InvalidMessage, Schema, local_name
@@ -36,14 +37,17 @@ log = get_logger("open_lrs.soap")
 @dataclass(frozen=True)
 class Call:
     """What an adapter is given: the request's values (as ``Schema.read`` gives them) and its
-    element's name (to name elements at fault by their path), the authenticated caller, and
-    the database to open units of work on."""
+    element's name (to name elements at fault by their path), the authenticated caller, the
+    database to open units of work on, and the matching model and batch processing windows
+    that the app's settings name."""
 
     operation: str
     element: str
     request: dict[str, Any]
     actor: Actor
     database: Database
+    match_model_version: str
+    batch_windows: Windows
 
     def uow(self) -> UnitOfWork:
         return self.database.unit_of_work()
@@ -132,6 +136,8 @@ def handle(
     database: Database,
     cache: ActorCache,
     max_bytes: int,
+    match_model_version: str,
+    batch_windows: Windows,
 ) -> Answer:
     """The response to one POSTed request: 200 with the operation's response, or 500 with a
     fault (SOAP 1.1 sends every fault with 500)."""
@@ -142,7 +148,15 @@ def handle(
         operation = op.name
         values = service.schema.read(element)
         actor = auth.authenticate(database, cache, service.credentials(values))
-        call = Call(op.name, local_name(op.input), values, actor, database)
+        call = Call(
+            op.name,
+            local_name(op.input),
+            values,
+            actor,
+            database,
+            match_model_version,
+            batch_windows,
+        )
         result = service.adapters[op.name](call)
         return Answer(200, envelope.response(service.schema.build(op.output, result)))
     except SoapFault as exc:

@@ -46,7 +46,9 @@ def _counted(call: Call) -> list[dict[str, Any]]:
 
 
 def _submitted(call: Call, batch: Batch) -> dict[str, Any]:
-    status = service.status_of(service.progress(call.uow(), call.actor, batch.id))
+    status = service.status_of(
+        service.progress(call.uow(), call.actor, batch.id), call.batch_windows
+    )
     return {"ResponseCode": status.lrs_code, "JobID": batch.id}
 
 
@@ -65,6 +67,7 @@ def submit_batch_registration(call: Call) -> dict[str, Any]:
         kind=REGISTRATION,
         job_type=FULL if job.job_type == "FUL" else CHECK,
         rows=[learner.model_dump() for learner in job.learners],
+        windows=call.batch_windows,
     )
     return _submitted(call, batch)
 
@@ -81,6 +84,7 @@ def submit_verify_batch(call: Call) -> dict[str, Any]:
         kind=VERIFICATION,
         job_type=FULL,
         rows=[record.model_dump() for record in job.records],
+        windows=call.batch_windows,
     )
     return _submitted(call, batch)
 
@@ -88,7 +92,7 @@ def submit_verify_batch(call: Call) -> dict[str, Any]:
 def _output(call: Call, kind: str) -> tuple[str, Batch, list[BatchRow], dict[str, int]]:
     """The job's status code, and its rows and totals read together (``rows_of``)."""
     job_id = call.request["JobID"]
-    status = service.status_of(service.progress(call.uow(), call.actor, job_id))
+    status = service.status_of(service.progress(call.uow(), call.actor, job_id), call.batch_windows)
     if status.kind != kind:
         other = "getVerifyBatchOutput" if kind == REGISTRATION else "getBatchRegistrationOutput"
         raise SoapFault(

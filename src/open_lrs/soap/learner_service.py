@@ -20,6 +20,7 @@ from open_lrs.core.errors import (
     ValidationFailed,
 )
 from open_lrs.learners import lookup
+from open_lrs.learners import search as matching
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import (
     LearnerRegistration,
@@ -27,8 +28,7 @@ from open_lrs.learners.schemas import (
     RetrieveRequest,
     VerifyRequest,
 )
-from open_lrs.matching import service as matching
-from open_lrs.matching.schemas import SearchRequest
+from open_lrs.learners.search_schemas import SearchRequest
 from open_lrs.soap import learner_batches as batches
 from open_lrs.soap.dispatch import Call, SoapService
 from open_lrs.soap.learner_fields import (
@@ -93,7 +93,7 @@ def learner_by_uln(call: Call) -> dict[str, Any]:
 
 
 def learner_by_demographics(call: Call) -> dict[str, Any]:
-    """learnerByDemographics -> ``matching.service.search`` (POST /api/v1/learners/search):
+    """learnerByDemographics -> ``learners.search.search`` (POST /api/v1/learners/search):
     exact (WSRC0004), possible (WSRC0003, 1 to 10), none (WSRC0001), too many (WSRC0002).
     FUL answers each learner in full; CHK only the code, and the ULN of an exact match."""
     request = call.request
@@ -103,7 +103,7 @@ def learner_by_demographics(call: Call) -> dict[str, Any]:
         SearchRequest, fields_of(request, DEMOGRAPHICS), call.element, FIELD_ELEMENTS
     )
     try:
-        found = matching.search(call.uow(), call.actor, search)
+        found = matching.search(call.uow(), call.actor, search, call.match_model_version)
     except InsufficientData:
         return {"ResponseCode": INSUFFICIENT, **answer}
     if found.code == "exact_match":
@@ -124,7 +124,7 @@ def register_single_learner(call: Call) -> dict[str, Any]:
         registration = validated(
             LearnerRegistration, data, f"{call.element}/Learner", FIELD_ELEMENTS
         )
-        done = learners.register(call.uow(), call.actor, registration)
+        done = learners.register(call.uow(), call.actor, registration, call.match_model_version)
     except InsufficientData:
         return {"ResponseCode": INSUFFICIENT}
     except PossibleMatches as exc:

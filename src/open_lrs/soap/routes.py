@@ -62,6 +62,8 @@ def _post(service: dispatch.SoapService) -> Callable[..., Response]:
             database=request.app.state.database,
             cache=request.app.state.actor_cache,
             max_bytes=settings.max_upload_bytes,
+            match_model_version=settings.match_model_version,
+            batch_windows=settings.batch_windows(),
         )
         return Response(answer.body, status_code=answer.status, media_type=CONTENT_TYPE)
 
