@@ -120,6 +120,58 @@ def test_retrieve_many(client: TestClient, make_org: OrgFactory) -> None:
     assert too_many.json()["errors"][0]["field"] == "ulns"
 
 
+def _check_the_linked_uln_leads_to_the_master(
+    client: TestClient, provider: str, master: dict[str, Any], linked: dict[str, Any]
+) -> None:
+    """Retrieving or verifying the merged (linked) ULN answers with the master learner."""
+    via_linked = client.get(f"/api/v1/learners/{linked['uln']}", headers=bearer(provider)).json()
+    assert via_linked["code"] == "master_substituted"
+    assert via_linked["lrs_code"] == "WSRC0022"
+    assert via_linked["master_substituted"] is True
+    assert via_linked["requested_uln"] == linked["uln"]
+    assert via_linked["learner"]["uln"] == master["uln"]
+
+    verify = _verify(
+        client,
+        provider,
+        uln=linked["uln"],
+        given_name=master["given_name"],
+        family_name=master["family_name"],
+    )
+    assert verify["result"] == "linked_match"
+    assert verify["code"] == "WSVRC002"
+    assert verify["uln"] == master["uln"]
+    # A claim on the merged ULN that does not match is not told the ULN it became.
+    stranger = _verify(
+        client, provider, uln=linked["uln"], given_name="Zebedee", family_name="Quux"
+    )
+    assert stranger["result"] == "no_match"
+    assert stranger["uln"] == linked["uln"]
+
+
+def _check_the_history_and_merge_report(
+    client: TestClient, provider: str, master: dict[str, Any], linked: dict[str, Any]
+) -> None:
+    """The linked learner's history and the merge report show the merge and the unmerge."""
+    history = client.get(
+        f"/api/v1/learners/{linked['uln']}/history", headers=bearer(provider)
+    ).json()
+    assert [h["action"] for h in history] == ["registered", "merged", "unmerged"]
+    assert history[1]["changes"]["master_uln"] == {"old": None, "new": master["uln"]}
+    assert history[2]["reason"] == "different people after all"
+
+    report = client.get(
+        "/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00Z"}, headers=bearer(provider)
+    ).json()["events"]
+    mine = [e for e in report if e["linked_uln"] == linked["uln"]]
+    assert [e["event"] for e in mine] == ["merged", "unmerged"]
+    assert all(e["master_uln"] == master["uln"] for e in mine)
+    naive = client.get(
+        "/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00"}, headers=bearer(provider)
+    )
+    assert naive.status_code == 422
+
+
 def test_merge_and_unmerge_restore_both_learners(client: TestClient, make_org: OrgFactory) -> None:
     _, provider = make_org("provider")
     _, admin = make_org("admin")
@@ -145,29 +197,7 @@ def test_merge_and_unmerge_restore_both_learners(client: TestClient, make_org: O
     assert r.status_code == 200, r.text
     assert r.json()["master"]["linked_ulns"] == [linked["uln"]]
 
-    via_linked = client.get(f"/api/v1/learners/{linked['uln']}", headers=bearer(provider)).json()
-    assert via_linked["code"] == "master_substituted"
-    assert via_linked["lrs_code"] == "WSRC0022"
-    assert via_linked["master_substituted"] is True
-    assert via_linked["requested_uln"] == linked["uln"]
-    assert via_linked["learner"]["uln"] == master["uln"]
-
-    verify = _verify(
-        client,
-        provider,
-        uln=linked["uln"],
-        given_name=master["given_name"],
-        family_name=master["family_name"],
-    )
-    assert verify["result"] == "linked_match"
-    assert verify["code"] == "WSVRC002"
-    assert verify["uln"] == master["uln"]
-    # A claim on the merged ULN that does not match is not told the ULN it became.
-    stranger = _verify(
-        client, provider, uln=linked["uln"], given_name="Zebedee", family_name="Quux"
-    )
-    assert stranger["result"] == "no_match"
-    assert stranger["uln"] == linked["uln"]
+    _check_the_linked_uln_leads_to_the_master(client, provider, master, linked)
 
     again = client.post(
         "/api/v1/learners/merge",
@@ -194,23 +224,7 @@ def test_merge_and_unmerge_restore_both_learners(client: TestClient, make_org: O
         personal = {k: v for k, v in now["learner"].items() if k not in ("version", "updated_at")}
         assert personal == {k: v for k, v in old.items() if k not in ("version", "updated_at")}
 
-    history = client.get(
-        f"/api/v1/learners/{linked['uln']}/history", headers=bearer(provider)
-    ).json()
-    assert [h["action"] for h in history] == ["registered", "merged", "unmerged"]
-    assert history[1]["changes"]["master_uln"] == {"old": None, "new": master["uln"]}
-    assert history[2]["reason"] == "different people after all"
-
-    report = client.get(
-        "/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00Z"}, headers=bearer(provider)
-    ).json()["events"]
-    mine = [e for e in report if e["linked_uln"] == linked["uln"]]
-    assert [e["event"] for e in mine] == ["merged", "unmerged"]
-    assert all(e["master_uln"] == master["uln"] for e in mine)
-    naive = client.get(
-        "/api/v1/reports/merges", params={"since": "2000-01-01T00:00:00"}, headers=bearer(provider)
-    )
-    assert naive.status_code == 422
+    _check_the_history_and_merge_report(client, provider, master, linked)
 
 
 def test_merge_carries_existing_links_and_unmerge_returns_them(

@@ -148,3 +148,11 @@ def sign_in(client: TestClient, user: PortalUser) -> None:
         code = next_code(secret_value)
         r = client.post("/sign-in/code", data={"csrf_token": csrf(r.text), "code": code})
         assert r.url.path == "/", r.text
+
+
+@pytest.fixture
+def operator(client: TestClient, make_user: UserFactory) -> PortalUser:
+    """An administrator of the service's operators, signed in."""
+    user = make_user("admin", "admin")
+    sign_in(client, user)
+    return user

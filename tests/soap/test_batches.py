@@ -20,6 +20,23 @@ def batch_learner(mis: str, **overrides: Any) -> dict[str, Any]:
     return {"MISIdentifier": mis, **person(**overrides)}
 
 
+def check_the_batch_records_the_web_service_user(db: Database, job: int) -> None:
+    """The job is a registration batch from the web service, and it and the learners it
+    registered are recorded against the user the request named (mis.robot)."""
+    with db.session_factory() as s:
+        batch = s.get(Batch, job)
+        assert batch is not None
+        assert (batch.kind, batch.source, batch.user_label) == (
+            "registration",
+            "web_service",
+            "mis.robot",
+        )
+        labels = set(
+            s.scalars(select(AuditEvent.user_label).where(AuditEvent.action == "learner.register"))
+        )
+        assert "mis.robot" in labels
+
+
 def test_registration_job_submitted_processed_and_fetched(lrs: Any, org: Any, db: Database) -> None:
     provider = org()
     known = lrs.registerSingleLearner(
@@ -73,18 +90,7 @@ def test_registration_job_submitted_processed_and_fetched(lrs: Any, org: Any, db
     new = lrs.learnerByULN(**provider.auth(), ULN=rows["S1"].ULN)
     assert new.ResponseCode == "WSRC0004"
 
-    with db.session_factory() as s:
-        batch = s.get(Batch, job)
-        assert batch is not None
-        assert (batch.kind, batch.source, batch.user_label) == (
-            "registration",
-            "web_service",
-            "mis.robot",
-        )
-        labels = set(
-            s.scalars(select(AuditEvent.user_label).where(AuditEvent.action == "learner.register"))
-        )
-        assert "mis.robot" in labels
+    check_the_batch_records_the_web_service_user(db, job)
 
 
 def test_check_only_job_registers_nobody(lrs: Any, org: Any, db: Database) -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from open_lrs.core.db import Database
+from open_lrs.learners.schemas import LearnerResult
 from tests.api.conftest import bearer
 from tests.soap import r9_data as data
 from tests.soap.conftest import Org, post_raw, r9_auth, r9_refused
@@ -28,6 +29,47 @@ def sample_catalogue(db: Database) -> None:
 
 def events(r9: Any, org: Org, get_type: str | None = "FULL", **names: Any) -> Any:
     return r9.GetLearnerLearningEvents(**r9_auth(org, vendor="vendorID"), **names, getType=get_type)
+
+
+def check_every_element_is_the_json_apis(
+    client: TestClient, provider: Org, learner: LearnerResult, answer: Any
+) -> None:
+    """Every element of the FULL events is the JSON API's value for the same event."""
+    uln = learner.learner.uln
+    r = client.get(
+        f"/api/v1/learners/{uln}/learning-events",
+        params={
+            "given_name": learner.learner.given_name,
+            "family_name": learner.learner.family_name,
+        },
+        headers=bearer(provider.key),
+    )
+    assert r.status_code == 200, r.text
+    same = {
+        "ID": "id",
+        "SubjectCode": "subject_code",
+        "Subject": "subject",
+        "QualificationType": "qualification_type",
+        "Level": "level",
+        "Credits": "credits",
+        "Grade": "grade",
+        "AchievementAwardDate": "achievement_award_date",
+        "Status": "status",
+        "Source": "source",
+        "UnderDataChallenge": "under_data_challenge",
+        "AwardingOrganisationName": "awarding_organisation_name",
+        "AwardingOrganisationUkprn": "awarding_organisation_ukprn",
+        "AchievementProviderName": "achievement_provider_name",
+        "AchievementProviderUkprn": "achievement_provider_ukprn",
+        "ParticipationStartDate": "participation_start_date",
+        "ParticipationEndDate": "participation_end_date",
+        "LanguageForAssessment": "language_for_assessment",
+        "CollectionType": "collection_type",
+        "ReturnNumber": "return_number",
+    }
+    for soap, json in zip(answer.LearnerRecord.LearningEvent, r.json()["events"], strict=True):
+        assert {e: soap[e] for e in same} == {e: json[f] for e, f in same.items()}
+        assert soap.DateLoaded.replace("+00:00", "Z") == json["date_loaded"].replace("+00:00", "Z")
 
 
 def test_full_events_are_the_json_apis_events_by_the_wsdls_names(
@@ -63,41 +105,7 @@ def test_full_events_are_the_json_apis_events_by_the_wsdls_names(
     assert (english.LanguageForAssessment, english.UnderDataChallenge) == ("Welsh", "N")
     assert (english.Restriction, unit.Restriction) == ("0", "0")
 
-    # Every element is the JSON API's value for the same event.
-    r = client.get(
-        f"/api/v1/learners/{uln}/learning-events",
-        params={
-            "given_name": learner.learner.given_name,
-            "family_name": learner.learner.family_name,
-        },
-        headers=bearer(provider.key),
-    )
-    assert r.status_code == 200, r.text
-    same = {
-        "ID": "id",
-        "SubjectCode": "subject_code",
-        "Subject": "subject",
-        "QualificationType": "qualification_type",
-        "Level": "level",
-        "Credits": "credits",
-        "Grade": "grade",
-        "AchievementAwardDate": "achievement_award_date",
-        "Status": "status",
-        "Source": "source",
-        "UnderDataChallenge": "under_data_challenge",
-        "AwardingOrganisationName": "awarding_organisation_name",
-        "AwardingOrganisationUkprn": "awarding_organisation_ukprn",
-        "AchievementProviderName": "achievement_provider_name",
-        "AchievementProviderUkprn": "achievement_provider_ukprn",
-        "ParticipationStartDate": "participation_start_date",
-        "ParticipationEndDate": "participation_end_date",
-        "LanguageForAssessment": "language_for_assessment",
-        "CollectionType": "collection_type",
-        "ReturnNumber": "return_number",
-    }
-    for soap, json in zip(answer.LearnerRecord.LearningEvent, r.json()["events"], strict=True):
-        assert {e: soap[e] for e in same} == {e: json[f] for e, f in same.items()}
-        assert soap.DateLoaded.replace("+00:00", "Z") == json["date_loaded"].replace("+00:00", "Z")
+    check_every_element_is_the_json_apis(client, provider, learner, answer)
 
 
 def test_brief_events_carry_only_the_brief_form(r9: Any, org: Any, db: Database) -> None:

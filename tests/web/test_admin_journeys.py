@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page
 
 from open_lrs.audit import service as audit
 from open_lrs.organisations import service as orgs
-from tests.web.conftest import Driver, Server, make_person, open_page, sign_in
+from tests.web.conftest import Driver, Person, Server, make_person, open_page, sign_in
 
 NEW_PASSWORD = "plum tractor lighthouse quietly"
 START = "Open LRS: the Learner Register"
@@ -143,13 +143,8 @@ def test_create_use_and_revoke_an_api_key(driver: Driver, server: Server) -> Non
     assert _api_status(server, key) == 401
 
 
-def test_invite_a_user_who_signs_in_then_change_their_role_and_deactivate_them(
-    driver: Driver, server: Server, other_page: Page
-) -> None:
-    admin = make_person(server, "admin")
-    tag = _tag()
-    name, email = f"Nia Evans {tag}", f"nia.evans.{tag}@riverside.example"
-    sign_in(driver, admin)
+def _invite(driver: Driver, tag: str, name: str, email: str) -> str:
+    """Invite a viewer (after a wrong email address): their one-time password, shown once."""
     driver.follow("Users")
     assert driver.heading() == "Users"
     driver.press("Invite a user")
@@ -178,9 +173,12 @@ def test_invite_a_user_who_signs_in_then_change_their_role_and_deactivate_them(
         "Never",
     ]
     assert password not in driver.page.content()  # shown once
+    return password
 
-    # The invited person, at their own desk, signs in with the one-time password.
-    other = Driver(other_page, keyboard=driver.keyboard)
+
+def _first_sign_in(other: Driver, name: str, email: str, password: str) -> None:
+    """Sign in with a one-time password: a new password, an authenticator, recovery codes;
+    then signed in as ``name``, a viewer."""
     other.goto("/sign-in")
     other.fill("Email address", email)
     other.fill("Password", password)
@@ -201,6 +199,20 @@ def test_invite_a_user_who_signs_in_then_change_their_role_and_deactivate_them(
     assert signed_in == f"Signed in as {name}, Riverside College (viewer)"
     assert other.page.get_by_role("link", name="Find a learner").first.is_visible()
     assert other.page.get_by_role("link", name="Register a learner").count() == 0
+
+
+def test_invite_a_user_who_signs_in_then_change_their_role_and_deactivate_them(
+    driver: Driver, server: Server, other_page: Page
+) -> None:
+    admin = make_person(server, "admin")
+    tag = _tag()
+    name, email = f"Nia Evans {tag}", f"nia.evans.{tag}@riverside.example"
+    sign_in(driver, admin)
+    password = _invite(driver, tag, name, email)
+
+    # The invited person, at their own desk, signs in with the one-time password.
+    other = Driver(other_page, keyboard=driver.keyboard)
+    _first_sign_in(other, name, email, password)
 
     driver.goto("/users")
     assert _row(driver.page, "users", email)[2:5] == ["Viewer", "Active", "Yes"]
@@ -227,21 +239,20 @@ def test_invite_a_user_who_signs_in_then_change_their_role_and_deactivate_them(
     assert other.heading() == "Sign in to Open LRS"
 
 
-def test_an_operator_adds_finds_and_deactivates_an_organisation_then_reads_the_audit_log(
-    driver: Driver, server: Server
-) -> None:
-    tag = _tag()
-    operators = _ukprn()
-    orgs.create_organisation(
-        server.db.unit_of_work(), name=f"LRS operations {tag}", ukprn=operators, kind="admin"
-    )
-    operator = make_person(server, "admin", ukprn=operators)
-    name, ukprn = f"Glan Hafren College {tag}", _ukprn()
-    admin_email, admin_name = f"ada.{tag}@glanhafren.example", f"Ada Hughes {tag}"
+def _sign_in_as_operator(driver: Driver, operator: Person, tag: str) -> str:
+    """Sign in as an operator of LRS operations ``tag``: their name as the page shows it."""
     sign_in(driver, operator)
     signed_in = driver.page.locator(".portal-signed-in-as").inner_text().strip()
     who = signed_in.removeprefix("Signed in as ").split(",")[0]
     assert signed_in == f"Signed in as {who}, LRS operations {tag} (admin)"
+    return who
+
+
+def _add_organisation(
+    driver: Driver, name: str, ukprn: str, admin_email: str, admin_name: str
+) -> tuple[str, str]:
+    """Add a provider (after a UKPRN too short): its API key and its administrator's
+    one-time password, each shown once."""
     driver.follow("Organisations")
     assert driver.heading() == "Organisations"
     driver.press("Add an organisation")
@@ -263,8 +274,14 @@ def test_an_operator_adds_finds_and_deactivates_an_organisation_then_reads_the_a
     assert key.startswith("lrs_")
     assert len(password) >= 12
     assert driver.page.get_by_text(f"signs in as {admin_email} with this password").is_visible()
-    assert _api_status(server, key) == 200
+    return key, password
 
+
+def _find_the_organisation(
+    driver: Driver, tag: str, name: str, ukprn: str, admin_email: str, admin_name: str
+) -> None:
+    """Search for the organisation by part of its name, and open it: active, with its
+    administrator."""
     driver.follow("Organisations")
     driver.fill("Search by name or UKPRN", f"Hafren College {tag}")
     driver.press("Search")
@@ -283,6 +300,49 @@ def test_an_operator_adds_finds_and_deactivates_an_organisation_then_reads_the_a
         "Active",
         "Never",
     ]
+
+
+def _record_the_longest_words(server: Server, operators: str) -> None:
+    """The longest words the log holds, in an event of the operators' own, for the layout
+    check."""
+    actor = orgs.system_actor(server.db.unit_of_work(), operators)
+    with server.db.unit_of_work() as uow:
+        audit.record(
+            uow.session,
+            actor,
+            "portal.sign_in",
+            outcome="signed_in_authenticator_set_up",
+            details={"batch_id": 123456789, "ukprn": operators, "resolution": "choose"},
+        )
+        uow.commit()
+
+
+def _check_dates_out_of_order_are_refused(driver: Driver) -> None:
+    """A to date before the from date is refused, naming the to date; no events shown."""
+    _fill_date(driver, "From date (optional)", "2", "3", "2026")
+    _fill_date(driver, "To date (optional)", "1", "3", "2026")
+    driver.press("Filter")
+    assert driver.errors() == ["To date must be the same as or after the from date"]
+    assert _error_links(driver.page) == ["#date_to-day"]
+    assert driver.page.locator("#audit-events").count() == 0
+
+
+def test_an_operator_adds_finds_and_deactivates_an_organisation_then_reads_the_audit_log(
+    driver: Driver, server: Server
+) -> None:
+    tag = _tag()
+    operators = _ukprn()
+    orgs.create_organisation(
+        server.db.unit_of_work(), name=f"LRS operations {tag}", ukprn=operators, kind="admin"
+    )
+    operator = make_person(server, "admin", ukprn=operators)
+    name, ukprn = f"Glan Hafren College {tag}", _ukprn()
+    admin_email, admin_name = f"ada.{tag}@glanhafren.example", f"Ada Hughes {tag}"
+    who = _sign_in_as_operator(driver, operator, tag)
+    key, password = _add_organisation(driver, name, ukprn, admin_email, admin_name)
+    assert _api_status(server, key) == 200
+
+    _find_the_organisation(driver, tag, name, ukprn, admin_email, admin_name)
     content = driver.page.content()
     assert key not in content
     assert password not in content  # both were shown once
@@ -296,17 +356,7 @@ def test_an_operator_adds_finds_and_deactivates_an_organisation_then_reads_the_a
     assert driver.page.get_by_role("button", name=f"Reactivate {name}").is_visible()
     assert _api_status(server, key) == 401
 
-    # The longest words the log holds, in an event of the operators' own, for the layout check.
-    actor = orgs.system_actor(server.db.unit_of_work(), operators)
-    with server.db.unit_of_work() as uow:
-        audit.record(
-            uow.session,
-            actor,
-            "portal.sign_in",
-            outcome="signed_in_authenticator_set_up",
-            details={"batch_id": 123456789, "ukprn": operators, "resolution": "choose"},
-        )
-        uow.commit()
+    _record_the_longest_words(server, operators)
     driver.follow("Audit log")
     assert driver.heading() == "Audit log"
     # The UKPRN filter is the organisation that acted, as the page's hint says: the new
@@ -333,9 +383,4 @@ def test_an_operator_adds_finds_and_deactivates_an_organisation_then_reads_the_a
     assert deactivated[1:3] == [operators, who]
     assert deactivated[5] == "changed"
 
-    _fill_date(driver, "From date (optional)", "2", "3", "2026")
-    _fill_date(driver, "To date (optional)", "1", "3", "2026")
-    driver.press("Filter")
-    assert driver.errors() == ["To date must be the same as or after the from date"]
-    assert _error_links(driver.page) == ["#date_to-day"]
-    assert driver.page.locator("#audit-events").count() == 0
+    _check_dates_out_of_order_are_refused(driver)

@@ -1,24 +1,21 @@
-"""The Users and API keys screens: an administrator invites people (with a one-time password
-that expires), changes roles, deactivates and resets sign-ins, and creates and revokes keys,
-for their own organisation only."""
+"""The Users screens: an administrator invites people (with a one-time password that expires),
+changes roles, deactivates and resets sign-ins, for their own organisation only."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
 import pyotp
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from open_lrs.audit.models import AuditEvent
 from open_lrs.core.clock import utcnow
 from open_lrs.core.db import Database
-from open_lrs.organisations import service, users
-from open_lrs.organisations.models import ApiKey, User
+from open_lrs.organisations import users
+from open_lrs.organisations.models import User
 from open_lrs.organisations.sessions import PortalSession
 from tests.portal.conftest import (
     PASSWORD,
@@ -30,33 +27,13 @@ from tests.portal.conftest import (
     sign_in,
     submit,
 )
+from tests.portal.users_and_keys_helpers import another_browser, shown, stored, table_row, user_id
 
 EXPIRED = (
     "This one-time password has expired: ask an administrator of your organisation for a new one"
 )
 WRONG_DETAILS = "Enter a correct email address and password"
 NEW_PASSWORD = "a much longer pass phrase"
-
-
-def another_browser(client: TestClient) -> TestClient:
-    """A second browser on the same service: its own cookies."""
-    return TestClient(client.app, raise_server_exceptions=False, follow_redirects=True)
-
-
-def user_id(db: Database, email: str) -> int:
-    with db.unit_of_work() as uow:
-        found = uow.session.scalar(select(User.id).where(User.email == email))
-    assert found is not None
-    return found
-
-
-def stored(db: Database, email: str) -> User:
-    """The user as stored now (detached, to read after the unit of work)."""
-    with db.unit_of_work() as uow:
-        found = uow.session.scalar(select(User).where(User.email == email))
-        assert found is not None
-        uow.session.expunge(found)
-    return found
 
 
 def sessions_of(db: Database, email: str) -> int:
@@ -66,19 +43,6 @@ def sessions_of(db: Database, email: str) -> int:
                 select(PortalSession.id).where(PortalSession.user_id == user_id(db, email))
             ).all()
         )
-
-
-def table_row(html: str, containing: str) -> str:
-    """The table row (<tr>) that holds ``containing``."""
-    rows = [r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if containing in r]
-    assert len(rows) == 1, f"{len(rows)} rows hold {containing!r}"
-    return rows[0]
-
-
-def shown(html: str, element_id: str) -> str:
-    found = re.search(rf'id="{element_id}"[^>]*>([^<]+)<', html)
-    assert found, f"the page has no #{element_id}"
-    return unescape(found.group(1)).strip()
 
 
 def first_sign_in(browser: TestClient, email: str, one_time: str) -> str:
@@ -116,11 +80,9 @@ def invite(client: TestClient, email: str, name: str, role: str) -> tuple[str, s
     return shown(r.text, "one-time-password"), r.text
 
 
-def test_an_admin_invites_a_user_who_signs_in_and_sets_up_an_authenticator(
-    client: TestClient, make_user: UserFactory, db: Database
-) -> None:
-    admin = make_user("admin")
-    sign_in(client, admin)
+def check_the_users_list_and_invite_form(client: TestClient, admin: PortalUser) -> None:
+    """The home page links to Users and API keys; the list shows the administrator and links to
+    the invite form, which describes each role."""
     page = client.get("/")
     assert 'href="/users"' in page.text
     assert 'href="/api-keys"' in page.text
@@ -136,6 +98,14 @@ def test_an_admin_invites_a_user_who_signs_in_and_sets_up_an_authenticator(
     ):
         assert f'value="{role}"' in form.text
         assert description in form.text
+
+
+def test_an_admin_invites_a_user_who_signs_in_and_sets_up_an_authenticator(
+    client: TestClient, make_user: UserFactory, db: Database
+) -> None:
+    admin = make_user("admin")
+    sign_in(client, admin)
+    check_the_users_list_and_invite_form(client, admin)
 
     r = submit(client, "/users/invite", {"email": "not an address", "display_name": "", "role": ""})
     assert r.status_code == 400
@@ -319,193 +289,3 @@ def test_an_admin_cannot_demote_deactivate_or_reset_themselves(
     assert me.active
     assert me.totp_secret is not None
     assert client.get("/users").status_code == 200  # still signed in
-
-
-def test_api_keys_are_created_shown_once_used_and_revoked(
-    client: TestClient, make_user: UserFactory, db: Database
-) -> None:
-    admin = make_user("admin")
-    sign_in(client, admin)
-    listed = client.get("/api-keys")
-    assert listed.status_code == 200
-    assert "default" in listed.text  # the organisation's first key
-    assert 'href="/api-keys/new"' in listed.text
-    r = submit(client, "/api-keys/new", {"name": " "})
-    assert r.status_code == 400
-    assert error_summary(r.text) == ["Name must be 1 to 100 characters"]
-    r = submit(client, "/api-keys/new", {"name": "MIS integration"})
-    assert r.status_code == 200
-    assert r.headers["cache-control"] == "no-store"
-    key = shown(r.text, "api-key")
-    assert key.startswith("lrs_")
-    assert "It will not be shown again" in r.text
-    assert f"Authorization: Bearer {key}" in r.text
-    with db.unit_of_work() as uow:
-        row = uow.session.scalar(select(ApiKey).where(ApiKey.name == "MIS integration"))
-        assert row is not None
-        uow.session.expunge(row)
-    assert row.created_by_user_id == user_id(db, admin.email)
-    listed = client.get("/api-keys").text
-    assert key not in listed
-    assert f"lrs_{row.prefix}_" in listed
-    mis_row = table_row(listed, "MIS integration")
-    assert "Never" in mis_row
-
-    api = client.get("/api/v1/batches", headers={"Authorization": f"Bearer {key}"})
-    assert api.status_code == 200
-    mis_row = table_row(client.get("/api-keys").text, "MIS integration")
-    assert "Never" not in mis_row  # last used, now
-    assert "Active" in mis_row
-
-    confirm = client.get(f"/api-keys/{row.id}/revoke")
-    assert "Are you sure you want to revoke this API key?" in confirm.text
-    r = client.post(f"/api-keys/{row.id}/revoke", data={"csrf_token": csrf(confirm.text)})
-    assert r.url.path == "/api-keys"
-    assert "has been revoked" in r.text
-    assert "The API key ‘MIS integration’ has been revoked" in r.text
-    mis_row = table_row(r.text, "MIS integration")
-    assert "Revoked" in mis_row
-    refused = client.get("/api/v1/batches", headers={"Authorization": f"Bearer {key}"})
-    assert refused.status_code == 401  # at once, though the key had just been used
-    again = client.get(f"/api-keys/{row.id}/revoke")
-    assert "This API key has been revoked" in again.text
-    assert 'action="/api-keys/' not in again.text
-
-
-# Every page and form of these screens: those of the lists, of one user, of one key.
-LIST_PAGES = ["/users", "/users/invite", "/api-keys", "/api-keys/new"]
-LIST_FORMS = ["/users/invite", "/api-keys/new"]
-
-
-def user_pages(ref: int) -> list[str]:
-    return [f"/users/{ref}", f"/users/{ref}/deactivate", f"/users/{ref}/reset-sign-in"]
-
-
-def user_forms(ref: int) -> list[str]:
-    return [
-        f"/users/{ref}/{what}" for what in ("role", "deactivate", "reactivate", "reset-sign-in")
-    ]
-
-
-def key_page(ref: int) -> str:
-    return f"/api-keys/{ref}/revoke"
-
-
-def _pages(user_ref: int, key_ref: int) -> tuple[list[str], list[str]]:
-    gets = [*LIST_PAGES, *user_pages(user_ref), key_page(key_ref)]
-    posts = [*LIST_FORMS, *user_forms(user_ref), key_page(key_ref)]
-    return gets, posts
-
-
-FORM = {"email": "new.person@example.org", "display_name": "New", "role": "viewer", "name": "K"}
-
-
-def _nothing_changed(db: Database, target: PortalUser, key_id: int, keys_before: int) -> None:
-    person = stored(db, target.email)
-    assert person.active
-    assert person.role == target.role
-    assert person.totp_secret is not None
-    with db.unit_of_work() as uow:
-        key = uow.session.get(ApiKey, key_id)
-        assert key is not None
-        assert key.revoked_at is None
-        assert len(uow.session.scalars(select(ApiKey.id)).all()) == keys_before
-        assert uow.session.scalar(select(User.id).where(User.email == FORM["email"])) is None
-
-
-def _key_of(db: Database, ukprn: str) -> int:
-    return service.list_keys(db.unit_of_work(), ukprn=ukprn)[0].id
-
-
-def _count_keys(db: Database) -> int:
-    with db.unit_of_work() as uow:
-        return len(uow.session.scalars(select(ApiKey.id)).all())
-
-
-@pytest.mark.parametrize("role", ["registrar", "viewer"])
-def test_registrars_and_viewers_cannot_manage_users_or_keys(
-    client: TestClient, make_user: UserFactory, db: Database, role: str
-) -> None:
-    admin = make_user("admin")
-    sign_in(another_browser(client), admin)  # so that their authenticator is set up
-    someone = make_user(role, ukprn=admin.ukprn)
-    sign_in(client, someone)
-    home = client.get("/").text
-    assert 'href="/users"' not in home
-    assert 'href="/api-keys"' not in home
-    key_id = _key_of(db, admin.ukprn)
-    keys_before = _count_keys(db)
-    token = csrf(home)
-    gets, posts = _pages(user_id(db, admin.email), key_id)
-    for path in gets:
-        r = client.get(path)
-        assert r.status_code == 403, path
-        assert "You cannot do this" in r.text
-    for path in posts:
-        r = client.post(path, data={"csrf_token": token, **FORM})
-        assert r.status_code == 403, path
-        assert "You cannot do this" in r.text
-    _nothing_changed(db, admin, key_id, keys_before)
-
-
-def test_another_organisations_admin_gets_not_found_and_sees_nothing_of_it(
-    client: TestClient, make_user: UserFactory, db: Database
-) -> None:
-    theirs = make_user("admin")
-    sign_in(another_browser(client), theirs)
-    their_colleague = make_user("viewer", ukprn=theirs.ukprn)
-    their_key = service.list_keys(db.unit_of_work(), ukprn=theirs.ukprn)[0]
-    admin = make_user("admin")
-    sign_in(client, admin)
-    keys_before = _count_keys(db)
-    user_list = client.get("/users").text
-    assert theirs.email not in user_list
-    assert their_colleague.email not in user_list
-    key_list = client.get("/api-keys").text
-    assert their_key.prefix not in key_list
-    token = csrf(client.get("/").text)
-    for target in (theirs, their_colleague):
-        for path in user_pages(user_id(db, target.email)):
-            r = client.get(path)
-            assert r.status_code == 404, path
-            assert "Page not found" in r.text
-            assert target.email not in r.text
-        for path in user_forms(user_id(db, target.email)):
-            r = client.post(path, data={"csrf_token": token, "role": "viewer"})
-            assert r.status_code == 404, path
-    r = client.get(key_page(their_key.id))
-    assert r.status_code == 404
-    assert "Page not found" in r.text
-    r = client.post(key_page(their_key.id), data={"csrf_token": token})
-    assert r.status_code == 404
-    _nothing_changed(db, theirs, their_key.id, keys_before)
-    colleague = stored(db, their_colleague.email)
-    assert colleague.active
-    assert colleague.role == "viewer"
-    assert not colleague.password_change_required  # their sign-in was not reset
-
-
-def test_ids_that_cannot_be_ids_are_not_found(client: TestClient, make_user: UserFactory) -> None:
-    sign_in(client, make_user("admin"))
-    for path in ("/users/abc", "/users/-1", "/users/99999999999999999999", "/api-keys/x/revoke"):
-        r = client.get(path)
-        assert r.status_code == 404, path
-        assert "Page not found" in r.text
-
-
-def test_the_forms_need_their_csrf_token(
-    client: TestClient, make_user: UserFactory, db: Database
-) -> None:
-    admin = make_user("admin")
-    other = make_user("registrar", ukprn=admin.ukprn)
-    sign_in(another_browser(client), other)
-    sign_in(client, admin)
-    key_id = _key_of(db, admin.ukprn)
-    keys_before = _count_keys(db)
-    _, posts = _pages(user_id(db, other.email), key_id)
-    for path in posts:
-        for data in ({**FORM}, {"csrf_token": "forged", **FORM}):
-            r = client.post(path, data=data)
-            assert r.status_code == 400, path
-            assert "Your form has expired" in r.text
-    _nothing_changed(db, other, key_id, keys_before)
