@@ -18,6 +18,7 @@ from open_lrs.batches.models import DONE, Batch
 from open_lrs.core.batch_windows import Windows
 from open_lrs.core.db import Database
 from open_lrs.core.errors import Conflict, ValidationFailed
+from open_lrs.core.security import Actor
 from open_lrs.core.settings import Settings
 from open_lrs.learners import service as learners
 from open_lrs.learners.models import Learner
@@ -25,6 +26,17 @@ from open_lrs.learners.schemas import LearnerRegistration
 from tests.batch_files import drain, learner_row, lrs_file, lrs_name
 from tests.conftest import OrgFactory
 from tests.factories import MODEL_VERSION
+
+
+def submit(db: Database, actor: Actor, rows: list[dict[str, str]]) -> Batch:
+    """Upload ``rows`` as the organisation's portal file, to run at once."""
+    return service.submit_file(
+        db.unit_of_work(),
+        actor,
+        lrs_file(actor.ukprn, rows),
+        filename=lrs_name(actor.ukprn),
+        windows=Windows(),
+    )
 
 
 def register(db: Database, actor, **cells: str) -> str:  # type: ignore[no-untyped-def]
@@ -55,13 +67,7 @@ def test_a_file_is_answered_row_by_row_as_the_api_would(db: Database, make_org: 
         learner_row(10, given_name="Sein", family_name="Murphy", postcode="BT9 5AA"),  # maybe
         learner_row(11, given_name="Femi", family_name="Formula", notes='=HYPERLINK("x")'),
     ]
-    batch = service.submit_file(
-        db.unit_of_work(),
-        actor,
-        lrs_file(actor.ukprn, rows),
-        filename=lrs_name(actor.ukprn),
-        windows=Windows(),
-    )
+    batch = submit(db, actor, rows)
     assert batch.status == "queued"
     assert batch.row_count == 11
 
@@ -108,13 +114,7 @@ def test_workers_claim_rows_by_date_of_birth_and_the_output_keeps_file_order(
         learner_row(n, given_name=given, date_of_birth=d)
         for n, (given, d) in enumerate(zip(["Ana", "Ben", "Cai", "Dev", "Eve"], born, strict=True))
     ]
-    batch = service.submit_file(
-        db.unit_of_work(),
-        actor,
-        lrs_file(actor.ukprn, rows),
-        filename=lrs_name(actor.ukprn),
-        windows=Windows(),
-    )
+    batch = submit(db, actor, rows)
     with db.unit_of_work() as uow:
         claimed = processing.claim(uow.session, datetime.now(UTC), size=3)
         assert claimed is not None
@@ -138,13 +138,7 @@ def test_a_chunk_ends_where_a_date_of_birth_and_its_swap_end(
     rows = [
         learner_row(n, given_name=f"Ann{chr(97 + n)}", date_of_birth=d) for n, d in enumerate(born)
     ]
-    service.submit_file(
-        db.unit_of_work(),
-        actor,
-        lrs_file(actor.ukprn, rows),
-        filename=lrs_name(actor.ukprn),
-        windows=Windows(),
-    )
+    submit(db, actor, rows)
     chunks = []
     for _ in range(4):
         with db.unit_of_work() as uow:
@@ -171,13 +165,7 @@ def test_an_exception_is_resolved_by_a_person_and_the_output_follows(
         learner_row(1, given_name="Sein", family_name="Murphy", postcode="BT9 5AA"),
         learner_row(2, given_name="Sein", family_name="Murphy", postcode="BT9 5AA"),
     ]  # fmt: skip
-    batch = service.submit_file(
-        db.unit_of_work(),
-        actor,
-        lrs_file(actor.ukprn, rows),
-        filename=lrs_name(actor.ukprn),
-        windows=Windows(),
-    )
+    batch = submit(db, actor, rows)
     drain(db)
     queue = exceptions.list_exceptions(db.unit_of_work(), actor, batch.id)
     assert [(r.position, r.return_code, r.candidate_ulns) for r in queue] == [
@@ -213,13 +201,7 @@ def test_choosing_a_ulN_that_is_not_this_learner_is_refused(
     register(db, actor, given_name="Seán", family_name="Murphy")
     stranger = register(db, actor, given_name="Kwame", family_name="Mensah")
     rows = [learner_row(1, given_name="Sein", family_name="Murphy", postcode="BT9 5AA")]
-    batch = service.submit_file(
-        db.unit_of_work(),
-        actor,
-        lrs_file(actor.ukprn, rows),
-        filename=lrs_name(actor.ukprn),
-        windows=Windows(),
-    )
+    batch = submit(db, actor, rows)
     drain(db)
     choose = Resolution(action="choose", uln=stranger)
     with pytest.raises(ValidationFailed, match="does not match"):
@@ -368,13 +350,7 @@ def test_a_learner_found_brings_their_new_address_and_nothing_else(
                     address_line_1="2 New Road", email="aoife@example.org"),
         learner_row(2, uln=uln, given_name="Aoife", family_name="Byrne", postcode="LS6 2AB"),
     ]  # fmt: skip
-    batch = service.submit_file(
-        db.unit_of_work(),
-        actor,
-        lrs_file(actor.ukprn, rows),
-        filename=lrs_name(actor.ukprn),
-        windows=Windows(),
-    )
+    batch = submit(db, actor, rows)
     drain(db)
     out = output(db, actor, batch.id)
     assert [(r["ReturnCode"], r["ResultULN"]) for r in out] == [("RC002", uln), ("RC003", uln)]
