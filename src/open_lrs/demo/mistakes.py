@@ -120,6 +120,113 @@ def _nickname(m: Maker, d: Draft, p: Person) -> bool:
     return bool(forms)
 
 
+def _first_word(name: str) -> tuple[str, str]:
+    """A given name's first word and what follows it ("Mary", "-Jane")."""
+    for i, c in enumerate(name):
+        if c in " -":
+            return name[:i], name[i:]
+    return name, ""
+
+
+def _shortened_given(m: Maker, d: Draft, p: Person) -> bool:
+    """The forename written as its first few letters, as people sign themselves: "Stu" for
+    Stuart, "Ros" for Rosemary, "Adv" for Advaith, "Süm" for Sümerya (2 to 4 letters, at
+    least two fewer than the name)."""
+    word, _ = _first_word(d.given)
+    n = m.rng.choice((2, 3, 3, 3, 4, 4))
+    if len(word) < n + 2 or not word[:n].isalpha():
+        return False
+    d.given = word[:n]
+    return True
+
+
+def _short_name_slip(m: Maker, d: Draft, p: Person) -> bool:
+    """A forename of 2 to 4 letters with two letters swapped or one dropped: "oJy" for Joy,
+    "eBn" for Ben, "Dn" for Dan, "Oi" for Oni (the first letter as likely as any)."""
+    name = d.given
+    if not 2 <= len(name) <= 4 or not name.isalpha():
+        return False
+    i = m.rng.randrange(len(name) - 1)
+    if len(name) > 2 and m.rng.random() < 0.5:
+        out = name[:i] + name[i + 1 :]
+    else:
+        out = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    d.given = out
+    return compact_name(out) != compact_name(name)
+
+
+# Spellings that sound the same (Sophia, Sofia; Katie, Katy; Mohammed, Mohamed; Callum,
+# Kallum; Aaliyah, Aliyah): (what is written, what it may be written as, where: any, start, end).
+_RESPELLINGS = (
+    ("ph", "f", "any"),
+    ("f", "ph", "any"),
+    ("ie", "y", "end"),
+    ("y", "ie", "end"),
+    ("ey", "y", "end"),
+    ("i", "y", "any"),
+    ("y", "i", "any"),
+    ("c", "k", "start"),
+    ("k", "c", "start"),
+    ("ck", "k", "any"),
+    ("aa", "a", "any"),
+    ("ee", "i", "any"),
+    ("ou", "u", "any"),
+    ("u", "ou", "any"),
+    ("th", "t", "any"),
+    ("kh", "k", "any"),
+    ("z", "s", "any"),
+    ("s", "z", "any"),
+    ("ai", "ay", "any"),
+    ("ay", "ai", "any"),
+    ("a", "ah", "end"),
+    ("ah", "a", "end"),
+)
+
+
+def _inside(name: str, letters: str) -> int:
+    """Where ``letters`` first occur after the first letter, not as half of a doubled letter
+    (not the second f of Ffion: "Fphion" is nobody's spelling); -1 where they do not."""
+    i = name.find(letters, 1)
+    while i > 0:
+        after = name[i + len(letters) : i + len(letters) + 1]
+        if name[i - 1] != letters[0] and after != letters[-1]:
+            return i
+        i = name.find(letters, i + 1)
+    return -1
+
+
+def respelt(rng: random.Random, name: str) -> str | None:
+    """The name spelt another way that sounds the same, or doubled or single letters
+    (Hannah, Hanah; Jazmin, Jazzmin); None where no such spelling applies."""
+    low = name.lower()
+    choices = []
+    for old, new, where in _RESPELLINGS:
+        if where == "start" and low.startswith(old):
+            choices.append(new + low[len(old) :])
+        elif where == "end" and low.endswith(old) and len(low) > len(old) + 1:
+            choices.append(low[: -len(old)] + new)
+        elif where == "any" and (i := _inside(low, old)) > 0:
+            choices.append(low[:i] + new + low[i + len(old) :])
+    for i in range(1, len(low) - 1):
+        if low[i] == low[i + 1] and low[i].isalpha():
+            choices.append(low[:i] + low[i + 1 :])
+        elif low[i] in "lnmrt" and low[i - 1] in "aeiou" and low[i + 1] in "aeiouy":
+            choices.append(low[: i + 1] + low[i:])
+    choices = [c for c in choices if c != low and c.isalpha()]
+    if not choices:
+        return None
+    out = rng.choice(choices)
+    return out.upper() if name.isupper() else out[:1].upper() + out[1:]
+
+
+def _other_spelling(m: Maker, d: Draft, p: Person) -> bool:
+    word, rest = _first_word(d.given)
+    if not word.isascii() or not (out := respelt(m.rng, word)):
+        return False
+    d.given = out + rest
+    return compact_name(d.given) != compact_name(p.given_name)
+
+
 def _middle_name_only(m: Maker, d: Draft, p: Person) -> bool:
     d.given = p.middle_other_name or ""
     return bool(d.given)
@@ -213,6 +320,9 @@ MISTAKES: dict[str, Mistake] = {
     "typo_given": _typo_given,
     "typo_family": _typo_family,
     "nickname": _nickname,
+    "shortened_given": _shortened_given,
+    "short_name_slip": _short_name_slip,
+    "other_spelling": _other_spelling,
     "middle_name_only": _middle_name_only,
     "given_with_middle": _given_with_middle,
     "dob_day_month_swapped": _dob_swapped,
@@ -226,7 +336,15 @@ MISTAKES: dict[str, Mistake] = {
 }
 # A combined search makes two mistakes from different groups (formatting goes last).
 GROUPS = (
-    ("typo_given", "nickname", "middle_name_only", "given_with_middle"),
+    (
+        "typo_given",
+        "nickname",
+        "middle_name_only",
+        "given_with_middle",
+        "shortened_given",
+        "short_name_slip",
+        "other_spelling",
+    ),
     ("typo_family", "married"),
     ("dob_day_month_swapped", "dob_one_digit", "dob_year_off_by_one"),
     ("moved", "missing_postcode"),

@@ -31,6 +31,7 @@ from open_lrs.matching.nicknames import are_nicknames, known_names
 
 T = TypeVar("T")
 TWIN_RATE = 0.015  # of births
+TWINS_ALIKE_RATE = 0.4  # twins whose names start alike: Ella and Ellie, Jo and Joel
 MIDDLE_NAME_RATE = 0.3
 PREFERRED_NAME_RATE = 0.06
 MARRIED_RATE = 0.25  # of women in their own home, about 10% of adult women
@@ -171,6 +172,22 @@ class Maker:
                 return name
         return name
 
+    def given_like(self, background: str, sex: str, other: str) -> str:
+        """A given name that starts with the same two letters as ``other`` but is another name,
+        not a nickname or near spelling of it (twins: Ella and Ellie, Isla and Isabel), or
+        any other given name where there is none."""
+        key = folded(other)
+        pool = "english" if self.rng.random() < BACKGROUNDS[background][1] else background
+        like = [
+            name
+            for name in self.data.given[pool, sex].items
+            if (k := folded(name))[:2] == key[:2]
+            and k != key
+            and not typo_close(k, key)
+            and not are_nicknames(k, key)
+        ]
+        return self.rng.choice(like) if like else self.given(background, sex, (key,))
+
     def postcode(self, districts: Sequence[str], *, known: bool = False) -> str:
         rng = self.rng
         if not known and rng.random() < UNKNOWN_POSTCODE_RATE:
@@ -240,12 +257,17 @@ class Maker:
         for _ in range(children):
             if born > self.adult_born:  # too young to have a ULN yet
                 break
+            twin: Person | None = None
             for _ in range(2 if rng.random() < TWIN_RATE else 1):
                 sex = self.sex()
                 surname = family_for(family, sex, background, rng)
-                child = self.person(home, surname, sex, born, avoid=names)
+                given = ""
+                if twin is not None and rng.random() < TWINS_ALIKE_RATE:
+                    given = self.given_like(background, sex, twin.given_name)
+                child = self.person(home, surname, sex, born, given=given, avoid=names)
                 names.append(folded(child.given_name))
                 people.append(child)
+                twin = child
             born += timedelta(days=rng.randint(365, 6 * 365))
         return people
 

@@ -32,6 +32,9 @@ PRESENT_SCENARIOS: dict[str, float] = {
     "typo_given": 6,
     "typo_family": 6,
     "nickname": 5,
+    "shortened_given": 3,
+    "short_name_slip": 3,
+    "other_spelling": 3,
     "middle_name_only": 3,
     "given_with_middle": 3,
     "dob_day_month_swapped": 3,
@@ -129,7 +132,10 @@ def _sibling_not_registered(m: Maker, reg: _Register) -> Draft | None:
     born = p.date_of_birth
     if m.rng.random() < 0.6:
         born += timedelta(days=m.rng.choice((-1, 1)) * m.rng.randint(365, 6 * 365))
-    given = m.given(p.background, sex, avoid)
+    if born == p.date_of_birth and m.rng.random() < 0.4:  # a twin whose name starts alike
+        given = m.given_like(p.background, sex, p.given_name)
+    else:
+        given = m.given(p.background, sex, avoid)
     if compact_name(given) in avoid:
         return None
     return Draft(given, p.family_name, born, sex, p.postcode)

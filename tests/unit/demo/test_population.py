@@ -12,7 +12,7 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 from typer.testing import CliRunner
 
 from open_lrs.cli import app
@@ -183,6 +183,17 @@ _MISTAKE: dict[str, Callable[[QueryCase, Person], bool]] = {
     "typo_given": lambda q, p: _one_edit(q.given_name, p.given_name),
     "typo_family": lambda q, p: _one_edit(q.family_name, p.family_name),
     "nickname": lambda q, p: are_nicknames(compact_name(q.given_name), compact_name(p.given_name)),
+    "shortened_given": lambda q, p: (
+        2 <= len(q.given_name) <= 4 and p.given_name.startswith(q.given_name)
+    ),
+    "short_name_slip": lambda q, p: (
+        2 <= len(p.given_name) <= 4
+        and len(p.given_name) - len(q.given_name) in (0, 1)
+        and OSA.distance(q.given_name, p.given_name) == 1
+    ),
+    "other_spelling": lambda q, p: (
+        0 < Levenshtein.distance(compact_name(q.given_name), compact_name(p.given_name)) <= 2
+    ),
     "middle_name_only": lambda q, p: q.given_name == p.middle_other_name,
     "given_with_middle": lambda q, p: q.given_name == f"{p.given_name} {p.middle_other_name}",
     "dob_day_month_swapped": lambda q, p: (
