@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import bearer
 from tests.conftest import OrgFactory
+from tests.factories import MODEL_VERSION
 
 SEARCH = "/api/v1/learners/search"
 
@@ -50,7 +51,7 @@ def test_the_same_details_are_an_exact_match_with_an_explanation(
     out = search(client, key, given_name="WILLIAM", postcode="cf101ep")
     assert out["code"] == "exact_match"
     assert out["lrs_code"] == "WSRC0004"
-    assert out["model_version"] == "2"
+    assert out["model_version"] == MODEL_VERSION
     # A register this small decides by the model's own thresholds.
     assert out["thresholds"] == {"auto_match": 24.0, "review": 12.0}
     [match] = out["matches"]
@@ -110,7 +111,7 @@ def test_twins_are_told_apart_and_an_unregistered_sibling_is_no_match(
     assert sister == {
         "code": "no_match",
         "lrs_code": "WSRC0001",
-        "model_version": "2",
+        "model_version": MODEL_VERSION,
         "thresholds": {"auto_match": 24.0, "review": 12.0},
         "matches": [],
     }
@@ -159,7 +160,7 @@ def test_more_than_ten_plausible_learners_is_too_many(
     assert out == {
         "code": "too_many_matches",
         "lrs_code": "WSRC0002",
-        "model_version": "2",
+        "model_version": MODEL_VERSION,
         "thresholds": {"auto_match": 24.0, "review": 12.0},
         "matches": [],
     }

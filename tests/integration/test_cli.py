@@ -154,12 +154,19 @@ def test_match_commands_explain_rebuild_and_estimate(
     assert "Filed 3 learners" in lrs(url, "match", "reindex").stdout
     assert "Counted the names of 3 active learners" in lrs(url, "match", "frequencies").stdout
 
-    model = tmp_path / "model-v3.json"
+    model = tmp_path / "model-v4.json"
     estimated = lrs(url, "match", "estimate", "--output", str(model), "--sample", "100")
     assert estimated.returncode == 0, estimated.stderr
     data = json.loads(model.read_text(encoding="utf-8"))
-    assert data["version"] == "3"  # the next after the current model, 2
+    assert data["version"] == "4"  # the next after the current model, 3
     assert set(data["fields"]) >= {"forename", "family_name", "date_of_birth", "postcode"}
-    assert data["thresholds"] == {"auto_match": 24.0, "review": 12.0, "register_size": 100_000}
-    assert "v2" in estimated.stdout
+    assert set(data["fields"]["forename"]) >= {"short_form", "prefix", "short_edit"}
+    assert data["start_frequency_levels"] == ["prefix", "short_form"]
+    assert data["thresholds"] == {
+        "auto_match": 24.0,
+        "review": 12.0,
+        "register_size": 100_000,
+        "sibling": 2.5,
+    }
     assert "v3" in estimated.stdout
+    assert "v4" in estimated.stdout

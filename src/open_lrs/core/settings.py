@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     # The matching model file (matching/data/model-v<N>.json) that scores searches.
-    match_model_version: str = Field(default="2", pattern=r"^[0-9A-Za-z_.-]{1,20}$")
+    match_model_version: str = Field(default="3", pattern=r"^[0-9A-Za-z_.-]{1,20}$")
     # How long a server process remembers an authenticated API key (0: look it up every time).
     # A revoked key keeps working for at most this long.
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=60)

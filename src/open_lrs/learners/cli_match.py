@@ -114,7 +114,7 @@ def reindex() -> None:
 
 @app.command("frequencies")
 def frequencies() -> None:
-    """Count how common each forename and family name is (run nightly, or after big loads)."""
+    """Count how common each forename, its starts and each family name are (run nightly)."""
     db = database()
     with reported_errors(), db.unit_of_work() as uow, console.status("counting names"):
         total = STORE.refresh_frequencies(uow.session.connection())

@@ -23,6 +23,9 @@ sector
 family sound + given sound + day and month  the year of birth is wrong by any amount
 given sound + postcode sector               the family name is misspelt (another sound) and
                                             the date of birth is wrong, at the same address
+family sound + postcode (the home)          the given name is misspelt into another sound *and*
+                                            the date of birth is wrong: "Cery" for Cerys, born
+                                            the 25th, not the 28th (version 4)
 ==========================================  ===================================================
 
 Year and month, and year and day, replaced one key on the birth year alone (version 3): at
@@ -46,7 +49,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date
 
-from open_lrs.core.postcodes import postcode_sector
+from open_lrs.core.postcodes import postcode_parts, postcode_sector
 from open_lrs.matching.dates import with_swapped
 from open_lrs.matching.nicknames import forms_of
 from open_lrs.matching.normalise import family_key, phonetic, words
@@ -57,7 +60,7 @@ from open_lrs.matching.scoring import Query, Record
 
 
 # The kinds of key, as their text begins (``df|2008-03-14|SM0``).
-KINDS = ("df", "dg", "ds", "gs", "fgm", "fym", "fyd", "fgs")
+KINDS = ("df", "dg", "ds", "gs", "fgm", "fym", "fyd", "fgs", "fp")
 
 
 def hash_key(text: str) -> int:
@@ -85,6 +88,11 @@ def sector(postcode: str | None) -> str | None:
     return postcode_sector(postcode) if postcode else None
 
 
+def home(postcode: str | None) -> str | None:
+    """A canonical postcode that is an address (none for unknown, ZZ99, and BFPO)."""
+    return postcode if postcode and postcode_parts(postcode) else None
+
+
 def _keys(
     dates: Iterable[date],
     family: set[str],
@@ -92,9 +100,12 @@ def _keys(
     area: str | None,
     *,
     dob_family: set[str] | None = None,
+    postcode: str | None = None,
 ) -> set[str]:
     keys: set[str] = set()
     dates = list(dates)
+    if postcode:
+        keys.update(f"fp|{f}|{postcode}" for f in (dob_family or family))
     for d in dates:
         keys.update(f"df|{d.isoformat()}|{f}" for f in (dob_family or family))
         keys.update(f"dg|{d.isoformat()}|{g}" for g in given)
@@ -125,6 +136,7 @@ def record_keys(record: Record) -> set[str]:
         given_sounds(record.given_name, record.preferred_given_name),
         sector(record.postcode),
         dob_family=family | earlier,
+        postcode=home(record.postcode),
     )
 
 
@@ -138,6 +150,7 @@ def query_keys(query: Query) -> set[str]:
         family,
         given,
         sector(query.postcode),
+        postcode=home(query.postcode),
     )
     # Names the wrong way round: the given name searched for is the learner's family name.
     swapped_family = family_sounds(query.given_name)

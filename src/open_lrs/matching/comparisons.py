@@ -4,7 +4,7 @@ Each function answers with the *best* level that holds, strongest first; the sco
 turns a level into a weight. Forenames are compared with care: siblings and twins share a
 family name, date of birth and postcode, so the forename is the evidence that tells them
 apart, and it must still recognise the same person under a nickname, a middle name, an
-initial or a typo.
+initial or a typo, or shortened to its first letters ("Stu" for Stuart).
 """
 
 from __future__ import annotations
@@ -12,22 +12,30 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from open_lrs.core.postcodes import postcode_parts
 from open_lrs.core.text import compact_name, typo_close
-from open_lrs.matching.nicknames import are_nicknames
-from open_lrs.matching.normalise import family_key, phonetic, words
+from open_lrs.matching.nicknames import are_nicknames, known_names
+from open_lrs.matching.normalise import family_key, one_spelling, phonetic, words
 
 PHONETIC_SIMILAR_AT = 0.80
+START_MIN_LETTERS = 2  # "Jo" for Joanna; a single letter is an initial
+SHORT_FORM_MIN_LETTERS = 3  # a start that is a known name in its own right: "Kat", "Ros"
+SHORT_NAME_LETTERS = range(2, 5)  # names of 2-4 letters: "Dn" for Dan, "oJy" for Joy
 
 
 def sounds_alike(a: str, b: str) -> bool:
-    """Same phonetic code and not far apart as strings (phonetics alone over-match)."""
+    """Same phonetic code, and either not far apart as strings (phonetics alone over-match:
+    Lily and Lola share one) or the same once spellings of one sound are made one (Epha and
+    Efa, far apart as strings)."""
     return (
         bool(a and b)
         and phonetic(a) == phonetic(b)
-        and JaroWinkler.similarity(a, b) >= PHONETIC_SIMILAR_AT
+        and (
+            JaroWinkler.similarity(a, b) >= PHONETIC_SIMILAR_AT
+            or one_spelling(a) == one_spelling(b)
+        )
     )
 
 
@@ -38,8 +46,39 @@ class Forename(enum.Enum):
     PHONETIC = "phonetic"
     MIDDLE = "middle_name"  # the name given is the learner's other given name
     INITIAL = "initial"
+    # Levels a model may lack (OPTIONAL).
+    SHORT_FORM = "short_form"  # the start of the other name, and a known name: Kat for Kathleen
+    PREFIX = "prefix"  # the start of the other name, 2 letters or more: Stu for Stuart
+    SHORT_EDIT = "short_edit"  # a name of 2-4 letters one slip away: oJy for Joy, Dn for Dan
     DIFFERENT = "different"
     MISSING = "missing"
+
+
+# The levels whose evidence depends on how common the shared start is (``shared_start``).
+STARTS = (Forename.SHORT_FORM.value, Forename.PREFIX.value)
+# The levels a model may lack (version 2 does): a forename at one of them is then different.
+OPTIONAL = (*STARTS, Forename.SHORT_EDIT.value)
+
+
+def shared_start(first: str, names: Sequence[str]) -> str:
+    """The longest of ``names`` and ``first`` that is the start of the other (2 letters or
+    more), or "" if none is: "stu" for ("stu", ["stuart"]), and for ("stuart", ["stu"])."""
+    best = ""
+    for name in names:
+        short, long_ = (first, name) if len(first) <= len(name) else (name, first)
+        if len(short) >= START_MIN_LETTERS and long_.startswith(short) and len(short) > len(best):
+            best = short
+    return best
+
+
+def _short_edit(first: str, names: Sequence[str]) -> bool:
+    """A name of 2-4 letters with two letters swapped, or one dropped, added or changed."""
+    return any(
+        len(a) in SHORT_NAME_LETTERS
+        and len(b) in SHORT_NAME_LETTERS
+        and DamerauLevenshtein.distance(a, b) == 1
+        for a, b in ((first, name) for name in names)
+    )
 
 
 def compare_forenames(
@@ -71,6 +110,12 @@ def compare_forenames(
         len(given[0]) == 1 and first.startswith(given[0])
     ):
         return Forename.INITIAL
+    if start := shared_start(first, used):
+        if len(start) >= SHORT_FORM_MIN_LETTERS and start in known_names():
+            return Forename.SHORT_FORM
+        return Forename.PREFIX
+    if _short_edit(first, used):
+        return Forename.SHORT_EDIT
     return Forename.DIFFERENT
 
 

@@ -37,13 +37,14 @@ def _no_frequency(_field: str, _value: str) -> float | None:
     return None
 
 
-def comparison_vector(a: Record, b: Record) -> dict[str, str]:
+def comparison_vector(a: Record, b: Record, model: Model | None = None) -> dict[str, str]:
     """The level of each field when ``b`` is searched for with ``a``'s details.
 
     Read from the scorer's explanation so that estimation sees exactly the levels searches
-    see; levels do not depend on the weights, so any model will do.
+    see. ``model`` (default: the current one) says which levels there are: a forename level
+    it lacks is ``different``.
     """
-    scored = score(query_for(a), b, load(), _no_frequency)
+    scored = score(query_for(a), b, model or load(), _no_frequency)
     return {part.field: part.agreement for part in scored.explanation}
 
 
@@ -143,7 +144,9 @@ def estimate_u(
     model = model or load()
     levels = _levels(model)
     patterns = [
-        _pattern(comparison_vector(a, b), levels, levels) for a, b in random_pairs if a.key != b.key
+        _pattern(comparison_vector(a, b, model), levels, levels)
+        for a, b in random_pairs
+        if a.key != b.key
     ]
     return _counted(patterns, levels, pseudo_count, model_probabilities(model)[1])
 
@@ -291,10 +294,13 @@ def to_model_dict(
     note: str,
     start: Model | None = None,
 ) -> dict[str, Any]:
-    """The model file's JSON, as ``data/model-v2.json`` has it. Fields and levels follow
+    """The model file's JSON, as ``data/model-v3.json`` has it. Fields and levels follow
     ``start`` (default: the current model): each must have an m and a u, and no other may
-    appear, so no level is lost between versions. Refuses what ``Model.from_dict`` refuses."""
-    levels = _levels(start or load())
+    appear, so no level is lost between versions; so do the forename levels weighed by how
+    common a start is, and the sibling threshold unless ``thresholds`` gives one. Refuses what
+    ``Model.from_dict`` refuses."""
+    start = start or load()
+    levels = _levels(start)
     for name, given in (("m", m), ("u", u)):
         extra = sorted(
             f"{f}.{lv}" for f, ps in given.items() for lv in ps if lv not in levels.get(f, ())
@@ -304,6 +310,7 @@ def to_model_dict(
         )
         if extra or absent:
             raise ValueError(f"{name}: levels not in the model {extra}, levels absent {absent}")
+    sibling = thresholds.get("sibling", start.sibling)
     tf_fields = list(term_frequency_fields)
     if not set(tf_fields) <= set(levels):
         raise ValueError("term frequency fields must be fields of the model")
@@ -314,8 +321,14 @@ def to_model_dict(
             "auto_match": float(thresholds["auto_match"]),
             "review": float(thresholds["review"]),
             **({"register_size": register_size} if register_size else {}),
+            **({"sibling": float(sibling)} if sibling is not None else {}),
         },
         "term_frequency_fields": tf_fields,
+        **(
+            {"start_frequency_levels": sorted(start.start_frequency_levels)}
+            if start.start_frequency_levels
+            else {}
+        ),
         "fields": {
             field: {level: [_round(m[field][level]), _round(u[field][level])] for level in names}
             for field, names in levels.items()

@@ -9,6 +9,13 @@ rise by log2 of how many times larger it is: a search's learner is one of N, so 
 that a given candidate is them fall as 1/N, and the same evidence makes a weaker case. Without
 this, a register ten times larger puts ten times as many strangers above the review threshold
 (same forename and date of birth, say). They never fall below the values chosen.
+
+A third threshold, ``sibling``, is about who else could be the learner searched for: a twin
+or sibling shares the family name, the date of birth (a twin) and the address, and only the
+fields that tell the members of a home apart -- the forename, gender, an email address --
+weigh for one against the other. A candidate is matched without a person only if those
+fields' weights add up to ``sibling`` bits or more (a model without it keeps version 2's rule
+alone: a middle name or an initial never matches on its own).
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-CURRENT_VERSION = "2"
+CURRENT_VERSION = "3"
+# The fields whose agreement tells apart people who share a home and a birthday.
+SIBLING_FIELDS = ("forename", "gender", "email")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,9 @@ class Model:
     probabilities: dict[str, dict[str, tuple[float, float]]]
     term_frequency_fields: frozenset[str]
     register_size: int | None = None  # the register's size the thresholds were chosen for
+    # Forename levels weighed by how common the start the two names share is ("Jo" is weak).
+    start_frequency_levels: frozenset[str] = frozenset()
+    sibling: float | None = None  # bits from SIBLING_FIELDS needed to match without a person
 
     def thresholds(self, learners: int | None) -> tuple[float, float]:
         """(auto-match, review) for a register of ``learners``: raised by log2 of how many
@@ -41,14 +53,23 @@ class Model:
         return self.auto_match + rise, self.review + rise
 
     def weight(self, field: str, level: str, frequency: float | None = None) -> float:
-        """log2(m/u) for the level; for an exact name, log2(m / how common the name is)."""
+        """log2(m/u) for the level; for an exact name, log2(m / how common the name is), and
+        for a forename that is the start of the other, log2(m / how common that start is)."""
         m_u = self.probabilities[field].get(level)
         if m_u is None:
             return 0.0
         m, u = m_u
-        if frequency is not None and level == "exact" and field in self.term_frequency_fields:
+        if frequency is not None and self.weighs_by_frequency(field, level):
             u = frequency
         return math.log2(m / u)
+
+    def weighs_by_frequency(self, field: str, level: str) -> bool:
+        if level == "exact":
+            return field in self.term_frequency_fields
+        return field == "forename" and level in self.start_frequency_levels
+
+    def knows(self, field: str, level: str) -> bool:
+        return level in self.probabilities.get(field, {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Model:
@@ -66,6 +87,12 @@ class Model:
         size = thresholds.get("register_size")
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
             raise ValueError("thresholds.register_size must be a whole number of learners")
+        sibling = thresholds.get("sibling")
+        if isinstance(sibling, bool) or not isinstance(sibling, int | float | None):
+            raise ValueError("thresholds.sibling must be a number of bits")
+        starts = frozenset(data.get("start_frequency_levels", ()))
+        if not starts <= set(probabilities.get("forename", {})):
+            raise ValueError("start_frequency_levels must be levels of the forename")
         return cls(
             version=str(data["version"]),
             auto_match=float(auto),
@@ -73,6 +100,8 @@ class Model:
             probabilities=probabilities,
             term_frequency_fields=frozenset(data.get("term_frequency_fields", ())),
             register_size=size,
+            start_frequency_levels=starts,
+            sibling=None if sibling is None else float(sibling),
         )
 
 

@@ -25,8 +25,10 @@ class LearnerMatchKey(Base):
 
 
 class NameFrequency(Base):
-    """How many active learners have a forename (first given name) or family name, folded;
-    the row named ``TOTAL`` holds the number counted. Rebuilt by ``lrs match frequencies``."""
+    """How many active learners have a forename (first given name) or family name, folded,
+    and whose forename starts with each of its first 2 to 6 letters (field
+    ``forename_start``); the row named ``TOTAL`` holds the number counted. Rebuilt by
+    ``lrs match frequencies``."""
 
     __tablename__ = "name_frequencies"
 

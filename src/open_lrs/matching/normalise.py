@@ -8,6 +8,7 @@ scripts that neither can code (a Chinese or Arabic name must only ever equal its
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import jellyfish
@@ -33,3 +34,25 @@ def phonetic(word: str) -> str:
     if not word.isascii() or not word.isalpha():
         return word
     return jellyfish.metaphone(word) or jellyfish.nysiis(word) or word
+
+
+# English spellings of one sound, written one way: Epha and Efa, Katy and Katie, Hannah and
+# Hana, Callum and Kalum, Neel and Nil, Lee and Li. Applied in order to a folded word.
+_ONE_SPELLING = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck"), "k"),
+    (re.compile(r"^c(?=[aou])"), "k"),
+    (re.compile(r"(ie|ey|y)$"), "i"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"ah$"), "a"),
+    (re.compile(r"ee"), "i"),
+    (re.compile(r"([a-z])\1"), r"\1"),
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def one_spelling(word: str) -> str:
+    """A folded word with the spellings above made one ("epha" and "efa" are "efa")."""
+    for pattern, replacement in _ONE_SPELLING:
+        word = pattern.sub(replacement, word)
+    return word

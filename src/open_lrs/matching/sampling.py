@@ -27,6 +27,7 @@ KEY_FIELDS = {
     "fgs": {"family_name", "forename", "postcode"},
     "fgm": {"family_name", "forename", "date_of_birth"},
     "gs": {"forename", "postcode"},
+    "fp": {"family_name", "postcode"},
 }
 
 
@@ -37,7 +38,7 @@ def sample_records(session: Session, store: Store, n: int, seed: int) -> list[Re
 
 
 def candidate_pairs(
-    session: Session, store: Store, records: list[Record]
+    session: Session, store: Store, records: list[Record], model: Model
 ) -> dict[str, list[dict[str, str]]]:
     """For each kind of key, the comparison vectors of sampled learners with the other learners
     filed under a key of that kind that they share."""
@@ -50,7 +51,7 @@ def candidate_pairs(
             shared = own & blocking.record_keys(candidate)
             kinds = {key.split("|", 1)[0] for key in shared}
             if kinds:
-                vector = estimate.comparison_vector(record, candidate)
+                vector = estimate.comparison_vector(record, candidate, model)
                 for kind in kinds:
                     sessions[kind].append(vector)
     return sessions
@@ -68,7 +69,7 @@ def estimate_model(
     random.Random(seed + 1).shuffle(shuffled)
     u = estimate.estimate_u(zip(records, shuffled, strict=True), model=start)
     results = []
-    for kind, vectors in candidate_pairs(session, store, records).items():
+    for kind, vectors in candidate_pairs(session, store, records, start).items():
         if vectors:
             fields = set(start.probabilities) - KEY_FIELDS[kind]
             results.append(estimate.estimate_em(vectors, start, fix_u=u, fields=fields))

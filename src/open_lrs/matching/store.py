@@ -40,9 +40,16 @@ from sqlalchemy.orm import Session
 
 from open_lrs.core import bulk
 from open_lrs.matching import blocking
+from open_lrs.matching.comparisons import START_MIN_LETTERS
 from open_lrs.matching.models import TOTAL, LearnerMatchKey, NameFrequency
 from open_lrs.matching.normalise import family_key, words
-from open_lrs.matching.scoring import Frequency, Query, Record
+from open_lrs.matching.scoring import (
+    START_COUNTED_LETTERS,
+    START_FIELD,
+    Frequency,
+    Query,
+    Record,
+)
 
 # A search never scores more learners than this, whatever the keys bring back; real searches
 # bring back tens. It bounds the cost of a pathological query (the commonest names at once).
@@ -135,31 +142,54 @@ def _name_count(field: str, name: str) -> Any:
     )
 
 
+# The lengths of the starts of a forename that are counted: a shared start is the searched
+# forename itself or one of its starts, so a search needs the counts of these few.
+_STARTS = range(START_MIN_LETTERS, START_COUNTED_LETTERS + 1)
+
+
+def starts_of(forename: str) -> set[str]:
+    """The starts of a folded forename that are counted ("ja", "jam", "jame", "james")."""
+    return {forename[:n] for n in _STARTS if len(forename) >= n}
+
+
 def _counted_names(query: Query) -> dict[str, str]:
     """The names whose counts a search's term-frequency weights need, as bound parameters."""
+    forename = first_forename(query.given_name)
     return {
         "name_all": TOTAL,
-        "name_forename": first_forename(query.given_name),
+        "name_forename": forename,
         "name_family": family_key(query.family_name),
+        **{f"name_start_{n}": forename[:n] for n in _STARTS},
     }
 
 
 def _frequency(
-    names: Mapping[str, str], all_: int | None, forename: int | None, family: int | None
+    names: Mapping[str, str],
+    all_: int | None,
+    forename: int | None,
+    family: int | None,
+    *starts: int | None,
 ) -> Frequency:
     """The scorer's term frequencies from the counts of the searched names (``names``, from
-    ``_counted_names``): how common each is on the register (share of learners), or None while
-    the register is too small for counts to mean much."""
+    ``_counted_names``; ``starts``: of the forename's starts, in ``_STARTS``' order): how common
+    each is on the register (share of learners), or None while the register is too small for
+    counts to mean much."""
     counts = {
         (FORENAME, names["name_forename"]): forename,
         (FAMILY_NAME, names["name_family"]): family,
     }
+    for n, count in zip(_STARTS, starts, strict=False):  # none without a count of all
+        counts[START_FIELD, names[f"name_start_{n}"]] = count
     total = all_ or 0
 
     def frequency(field: str, name: str) -> float | None:
         if total < MIN_LEARNERS_FOR_FREQUENCIES or not name:
             return None
-        return max(counts.get((field, name)) or 0, 1) / total
+        count = counts.get((field, name))
+        if count is None and field == START_FIELD:
+            # Starts not counted (yet): the model's own u, not "as rare as can be".
+            return None
+        return max(count or 0, 1) / total
 
     return frequency
 
@@ -170,6 +200,7 @@ _COUNTS = (
     _name_count(FORENAME, "name_all").label("count_all"),
     _name_count(FORENAME, "name_forename").label("count_forename"),
     _name_count(FAMILY_NAME, "name_family").label("count_family"),
+    *(_name_count(START_FIELD, f"name_start_{n}").label(f"count_start_{n}") for n in _STARTS),
 )
 # The search's keys as rows of (key, kind), kind being a number (its place in blocking.KINDS),
 # bound as one parameter however many keys there are: the statement's text never changes, so
@@ -294,11 +325,8 @@ class Store:
         if not rows:  # nobody to score: how common the names are does not matter
             return Candidates(rows, _frequency(names, None, None, None), None)
         first = rows[0]
-        return Candidates(
-            rows,
-            _frequency(names, first.count_all, first.count_forename, first.count_family),
-            first.count_all,
-        )
+        counts = first[-len(_COUNTS) :]  # count_all, count_forename, count_family, the starts
+        return Candidates(rows, _frequency(names, *counts), first.count_all)
 
     def rebuild_keys(self, conn: Connection) -> int:
         """Re-file every learner (after the keys' definition changes). Returns how many."""
@@ -320,19 +348,28 @@ class Store:
 
         A learner counts under their first given name and under the name they prefer: a search
         agrees exactly with either, so how common "Seoras" is must count the Georges known as
-        Seoras, or agreeing on it would weigh as if hardly anyone were called that."""
+        Seoras, or agreeing on it would weigh as if hardly anyone were called that. The starts
+        of those names are counted too (``starts_of``): a forename written as its first letters
+        weighs by how many learners' names begin with them."""
         forenames: Counter[str] = Counter()
+        starts: Counter[str] = Counter()
         families: Counter[str] = Counter()
         total = 0
         result = conn.execute(self._names.execution_options(yield_per=_CHUNK))
         for given, preferred, family in result:
-            forenames.update({first_forename(given), first_forename(preferred)})
+            names = {first_forename(given), first_forename(preferred)}
+            forenames.update(names)
+            starts.update(set().union(*map(starts_of, names)))
             families[family_key(family)] += 1
             total += 1
         conn.execute(delete(NameFrequency))
         rows = [{"field": FORENAME, "name": TOTAL, "learners": total}]
-        rows += [{"field": FORENAME, "name": n, "learners": c} for n, c in forenames.items() if n]
-        rows += [{"field": FAMILY_NAME, "name": n, "learners": c} for n, c in families.items() if n]
+        for field, counter in (
+            (FORENAME, forenames),
+            (START_FIELD, starts),
+            (FAMILY_NAME, families),
+        ):
+            rows += [{"field": field, "name": n, "learners": c} for n, c in counter.items() if n]
         bulk.insert_many(conn, NameFrequency, rows)
         bulk.refresh_statistics(conn, NameFrequency)
         return total

@@ -98,3 +98,39 @@ def test_any_unicode_never_crashes_the_keys(
     query = Query(given_name, family, born, None, postcode, previous)
     assert blocking.record_keys(record) <= blocking.query_keys(query) | blocking.record_keys(record)
     blocking.hashed(blocking.query_keys(query))
+
+
+@pytest.mark.parametrize(
+    ("searched", "registered"),
+    [
+        ("Stu", "Stuart"),
+        ("Ros", "Rosemary"),
+        ("Mic", "Michelle"),
+        ("Kat", "Kathleen"),
+        ("Dec", "Declan"),
+        ("Gab", "Gabriel"),
+        ("Adv", "Advaith"),
+        ("Ghu", "Ghusharib"),
+        ("Süm", "Sümerya"),
+        ("oJy", "Joy"),
+        ("Dn", "Dan"),
+        ("eBn", "Ben"),
+        ("oTm", "Tom"),
+        ("Oi", "Oni"),
+    ],
+)
+def test_a_forename_shortened_or_slipped_is_still_a_candidate(
+    searched: str, registered: str
+) -> None:
+    """Family name, date of birth and home agreeing, the learner shares two keys or more
+    with the search, so it is a candidate however common either kind of key is."""
+    learner = Record(1, registered, "Evans", date(2008, 3, 4), "1", "CF10 1EP")
+    keys = shared(Query(searched, "Evans", date(2008, 3, 4), "1", "CF10 1EP"), learner)
+    assert {k.partition("|")[0] for k in keys} >= {"df", "ds", "fp"}
+
+
+def test_the_home_key_survives_a_new_sound_of_the_given_name_and_a_wrong_birthday() -> None:
+    learner = Record(1, "Cerys", "Hughes", date(1980, 2, 25), "2", "CF35 8DY")
+    keys = shared(Query("Cery", "Hughes", date(1980, 2, 28), "2", "CF35 8DY"), learner)
+    assert {k.partition("|")[0] for k in keys} == {"fp"}
+    assert not shared(Query("Cery", "Hughes", date(1980, 2, 28), "2", "ZZ99 9ZZ"), learner)

@@ -166,10 +166,19 @@ def test_an_estimate_is_a_model_file(
     )
     model = Model.from_dict(json.loads(json.dumps(data)))
 
-    assert list(data) == ["version", "note", "thresholds", "term_frequency_fields", "fields"]
-    assert data["thresholds"] == {"auto_match": 26.0, "review": 12.0}
+    assert list(data) == [
+        "version",
+        "note",
+        "thresholds",
+        "term_frequency_fields",
+        "start_frequency_levels",
+        "fields",
+    ]
+    # The sibling threshold and the levels weighed by a start's frequency come from the start.
+    assert data["thresholds"] == {"auto_match": 26.0, "review": 12.0, "sibling": START.sibling}
     assert model.version == "2"
     assert model.term_frequency_fields == {"forename", "family_name"}
+    assert model.start_frequency_levels == START.start_frequency_levels == {"short_form", "prefix"}
     for field, levels in START.probabilities.items():  # same levels, same order, swapped kept
         assert list(model.probabilities[field]) == list(levels)
         assert data["fields"][field]["swapped" if "swapped" in levels else "different"][1] > 0

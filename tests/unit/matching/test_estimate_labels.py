@@ -31,15 +31,15 @@ def test_estimate_from_labels_counts_and_smooths() -> None:
     m, u = est.estimate_from_labels(labelled)
     h = est.PSEUDO_COUNT
 
-    # forename: 8 levels, 4 matches seen; 3 exact, 1 nickname
-    assert m["forename"]["exact"] == pytest.approx((3 + h) / (4 + 8 * h))
-    assert m["forename"]["nickname"] == pytest.approx((1 + h) / (4 + 8 * h))
-    assert m["forename"]["swapped"] == pytest.approx(h / (4 + 8 * h))  # never seen, not 0
+    # forename: 11 levels, 4 matches seen; 3 exact, 1 nickname
+    assert m["forename"]["exact"] == pytest.approx((3 + h) / (4 + 11 * h))
+    assert m["forename"]["nickname"] == pytest.approx((1 + h) / (4 + 11 * h))
+    assert m["forename"]["swapped"] == pytest.approx(h / (4 + 11 * h))  # never seen, not 0
     assert m["date_of_birth"]["exact"] == pytest.approx((3 + h) / (4 + 5 * h))
     # one match has no postcode: 3 compared over 4 levels
     assert m["postcode"]["exact"] == pytest.approx((2 + h) / (3 + 4 * h))
     assert m["gender"]["exact"] == pytest.approx((3 + h) / (3 + 2 * h))
-    assert u["forename"]["different"] == pytest.approx((2 + h) / (3 + 8 * h))
+    assert u["forename"]["different"] == pytest.approx((2 + h) / (3 + 11 * h))
     assert u["family_name"]["exact"] == pytest.approx((2 + h) / (3 + 7 * h))
     assert u["gender"]["different"] == pytest.approx((1 + h) / (2 + 2 * h))
     for probabilities in (m, u):

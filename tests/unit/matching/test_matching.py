@@ -289,7 +289,8 @@ def test_any_unicode_never_crashes_the_engine(
 def test_a_typo_in_a_short_first_word_of_a_two_word_forename_is_similar() -> None:
     assert cmp.compare_forenames(words("Msn Yee"), words("Man Yee")) is cmp.Forename.SIMILAR
     assert cmp.compare_forenames(words("Har Risn"), words("Harrison")) is cmp.Forename.SIMILAR
-    assert cmp.compare_forenames(words("Man"), words("Max")) is cmp.Forename.DIFFERENT
+    # One letter changed in a name of three is a short-name slip (weak), not a typo.
+    assert cmp.compare_forenames(words("Man"), words("Max")) is cmp.Forename.SHORT_EDIT
 
 
 def test_names_swapped_with_another_birth_date_are_weighed_not_ruled_out() -> None:
