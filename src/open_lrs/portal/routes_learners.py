@@ -13,7 +13,6 @@ from open_lrs.learners import lookup
 from open_lrs.learners import search as matching
 from open_lrs.learners import service as learners
 from open_lrs.learners.schemas import (
-    HistoryEntry,
     LearnerPublic,
     LearnerUpdate,
     Uln,
@@ -148,7 +147,22 @@ def learner_page(request: Request, uln: str, session: SignedIn) -> Response:
 
 
 def _edit_values(learner: LearnerPublic) -> dict[str, str]:
-    return {f: getattr(learner, f) or "" for f in EDIT_FIELDS} | {"version": str(learner.version)}
+    """The form's fields and, hidden, the values they were loaded with (``original-``): a
+    save sends only the fields the person changed, so it never puts back an older value."""
+    current = {f: getattr(learner, f) or "" for f in EDIT_FIELDS}
+    originals = {f"original-{f}": v for f, v in current.items()}
+    return current | originals | {"version": str(learner.version)}
+
+
+def _changed(values: dict[str, str], originals: dict[str, str]) -> list[str]:
+    """The fields the person changed from the values their page was loaded with (all of
+    them for a form sent without those, as pages before this rule were)."""
+    return [
+        f
+        for f in EDIT_FIELDS
+        if f"original-{f}" not in originals
+        or values[f].strip() != originals[f"original-{f}"].strip()
+    ]
 
 
 @router.get("/learners/{uln}/edit")
@@ -158,6 +172,7 @@ def edit_page(request: Request, uln: str, session: SignedIn) -> Response:
         "title": "Change the learner's details",
         "learner": result.learner,
         "values": _edit_values(result.learner),
+        "edit_fields": EDIT_FIELDS,
     }
     return render(request, "learners/edit.html", context)
 
@@ -166,9 +181,13 @@ def edit_page(request: Request, uln: str, session: SignedIn) -> Response:
 def edit(request: Request, uln: str, session: SignedIn, form: Form) -> Response:
     db = database_of(request)
     values = forms.text_values(form, [*EDIT_FIELDS, "version"])
-    # Every field on the page is sent; a blank optional field clears it (as null does in the
-    # API); the service records only the fields that changed.
-    data: dict[str, Any] = {f: (values[f] if values[f].strip() else None) for f in EDIT_FIELDS}
+    originals = {
+        k: v for k in (f"original-{f}" for f in EDIT_FIELDS) if isinstance(v := form.get(k), str)
+    }
+    changed = _changed(values, originals)
+    # Only the fields changed are sent, as the API's PATCH sends them: a blank optional field
+    # clears it (as null does), and a field left alone never overwrites a newer value.
+    data: dict[str, Any] = {f: (values[f] if values[f].strip() else None) for f in changed}
     data["version"] = values["version"] or "0"
     update, errors = forms.validate(LearnerUpdate, data, [*EDIT_FIELDS, "version"])
     if update is None:
@@ -176,30 +195,57 @@ def edit(request: Request, uln: str, session: SignedIn, form: Form) -> Response:
         failed = {
             "title": "Change the learner's details",
             "learner": current,
-            "values": values,
+            "values": values | originals,
             "errors": errors,
+            "edit_fields": EDIT_FIELDS,
         }
         return render(request, "learners/edit.html", failed, status=400)
     try:
         result = learners.update(db.unit_of_work(), session.actor, uln, update)
     except StaleVersion:
-        context = _learner_context(request, session, uln)
-        history: list[HistoryEntry] = context["history"]
-        theirs = [h for h in history if h.version > update.version]
-        context |= {
-            "title": "Someone else changed this record",
-            "theirs": list(reversed(theirs)),
-            "values": values | {"version": str(context["learner"].version)},
-            "errors": [
-                FormError(
-                    "version",
-                    "Someone else changed this record since you opened it — review their "
-                    "change below, then save your changes again",
-                )
-            ],
-        }
-        return render(request, "learners/edit.html", context, status=409)
+        return _conflict(request, session, uln, update.version, values, changed)
     return redirect(f"/learners/{result.learner.uln}?updated=1")
+
+
+def _conflict(
+    request: Request,
+    session: Any,
+    uln: str,
+    version: int,
+    values: dict[str, str],
+    changed: list[str],
+) -> Response:
+    """Someone saved first: their change, and the form again at the new version with the
+    newest values, except in the fields this person changed, which keep what they typed."""
+    context = _learner_context(request, session, uln)
+    learner: LearnerPublic = context["learner"]
+    theirs = [h for h in context["history"] if h.version > version]
+    fresh = _edit_values(learner)
+    theirs_changed = {name for h in theirs for name in h.changes}
+    compare = [
+        {
+            "field": f,
+            "theirs": getattr(learner, f) or "",
+            "yours": values[f] if f in changed else getattr(learner, f) or "",
+        }
+        for f in EDIT_FIELDS
+        if f in theirs_changed or f in changed
+    ]
+    context |= {
+        "title": "Someone else changed this record",
+        "theirs": list(reversed(theirs)),
+        "compare": compare,
+        "values": fresh | {f: values[f] for f in changed},
+        "edit_fields": EDIT_FIELDS,
+        "errors": [
+            FormError(
+                "version",
+                "Someone else changed this record since you opened it — review their "
+                "change below, then save your changes again",
+            )
+        ],
+    }
+    return render(request, "learners/edit.html", context, status=409)
 
 
 @router.get("/learners/{uln}/enrolment-summary")
