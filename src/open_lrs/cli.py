@@ -213,5 +213,21 @@ def docs_permissions(
     typer.echo(f"Wrote {output}.")
 
 
+@docs_app.command("verification")
+def docs_verification(
+    output: Annotated[Path, typer.Option()] = Path("docs/verification.md"),
+) -> None:
+    """Rewrite the failure-flag section of docs/verification.md from the code's one table."""
+    from open_lrs.learners.verification_flags import with_flags_section
+
+    try:
+        document = with_flags_section(output.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {output}: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    output.write_text(document, encoding="utf-8")
+    typer.echo(f"Wrote the failure flags in {output}.")
+
+
 if __name__ == "__main__":
     app()

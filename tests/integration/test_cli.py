@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from open_lrs.core import migrate
+from open_lrs.learners.verification_flags import BEGIN, END, flags_markdown
 from tests.conftest import new_ukprn
 
 LRS = str(Path(sys.executable).with_name("lrs"))
@@ -170,3 +171,16 @@ def test_match_commands_explain_rebuild_and_estimate(
     }
     assert "v3" in estimated.stdout
     assert "v4" in estimated.stdout
+
+
+def test_docs_verification_rewrites_only_the_flag_section(tmp_path: Path) -> None:
+    doc = tmp_path / "verification.md"
+    doc.write_text(f"# Before\n\n{BEGIN}\n| VRF2 | stale |\n{END}\n\nAfter\n", encoding="utf-8")
+    done = lrs("sqlite://", "docs", "verification", "--output", str(doc))
+    assert done.returncode == 0, done.stderr
+    assert doc.read_text(encoding="utf-8") == f"# Before\n\n{flags_markdown()}\n\nAfter\n"
+    doc.write_text("# No markers\n", encoding="utf-8")
+    refused = lrs("sqlite://", "docs", "verification", "--output", str(doc))
+    assert refused.returncode == 1
+    assert "no failure-flag markers" in refused.stderr
+    assert doc.read_text(encoding="utf-8") == "# No markers\n"

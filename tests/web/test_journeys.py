@@ -210,5 +210,5 @@ def test_verify_a_uln(driver: Driver, person: Person, server: Server) -> None:
     driver.press("Verify")
     assert driver.heading() == "The ULN does not belong to a learner with these details."
     assert driver.page.get_by_text(
-        "The given name does not match the learner's given name"
+        "The given name is not the learner's given name or preferred given name"
     ).is_visible()

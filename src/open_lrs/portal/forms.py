@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from open_lrs.learners.verification_flags import SENTENCES
 from open_lrs.portal.errors import FormError, from_validation
 
 M = TypeVar("M", bound=BaseModel)
@@ -80,16 +81,7 @@ VERIFY_RESULTS = {
     "no_match": "The ULN does not belong to a learner with these details.",
     "not_found": "No learner has this ULN.",
 }
-FAILURE_FLAGS = {
-    "VRF1": "The given name does not match the learner's given name",
-    "VRF2": "The given name matches the learner's family name",
-    "VRF3": "The given name matches the learner's previous family name",
-    "VRF4": "The family name matches the learner's given name",
-    "VRF5": "The family name does not match the learner's family name",
-    "VRF6": "The family name matches the learner's previous family name",
-    "VRF7": "The date of birth does not match",
-    "VRF8": "The gender does not match",
-}
+FAILURE_FLAGS = SENTENCES  # the one table, also behind docs/verification.md
 
 
 def text_values(form: FormData, fields: Iterable[str]) -> dict[str, str]:
