@@ -4,6 +4,8 @@ reason. Resolving answers the row, so the batch's output file changes with it.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -28,6 +30,9 @@ from open_lrs.learners.search_schemas import Match
 from open_lrs.organisations.permissions import Action, require
 
 _ACCEPTED = ("match", "similar_match", "linked_match", "similar_linked_match")
+# The audit log's action for a listing of a batch's exceptions (an audit action, not a
+# permission: listing needs batch.read).
+BATCH_EXCEPTIONS_READ = "batch_exceptions.read"
 
 
 class ExceptionDetail(BaseModel):
@@ -55,39 +60,66 @@ class Resolution(BaseModel):
         return self
 
 
-def list_exceptions(uow: UnitOfWork, actor: Actor, batch_id: int) -> list[BatchRowOut]:
+@dataclass(frozen=True)
+class ExceptionQueue:
+    """A batch's rows waiting for a person, with the name in each row by position (for a
+    person to tell the rows apart)."""
+
+    rows: list[BatchRowOut]
+    names: dict[int, str]
+
+
+def _name(cells: Mapping[str, object]) -> str:
+    parts = [cells.get(f) for f in ("given_name", "middle_other_name", "family_name")]
+    return " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+
+
+def exception_queue(uow: UnitOfWork, actor: Actor, batch_id: int) -> ExceptionQueue:
+    """The caller's own batch's rows waiting for a person. They hold learners' details and
+    their candidates' ULNs, so each listing is audited as one row, refused or not: which
+    batch, how many learners' details and candidates were shown."""
     require(actor, Action.BATCH_READ)
     with uow:
-        uow.begin_read_only()
+        uow.begin_read_only()  # only the audit row is written, after
         s = uow.session
-        own_batch(s, actor, batch_id)
+        try:
+            own_batch(s, actor, batch_id)
+        except service.BatchNotFound as refused:
+            _audit_listing(uow, actor, batch_id, refused.code, [])
+            raise
         rows = s.scalars(
             select(BatchRow)
             .where(BatchRow.batch_id == batch_id, BatchRow.state == EXCEPTION)
             .order_by(BatchRow.position)
-        )
-        return [service.row_out(r) for r in rows]
-
-
-def waiting_names(uow: UnitOfWork, actor: Actor, batch_id: int) -> dict[int, str]:
-    """The names in the rows waiting for a person, by position, for a person to tell the
-    rows apart (the caller's own batch only)."""
-    require(actor, Action.BATCH_READ)
-    with uow:
-        uow.begin_read_only()
-        s = uow.session
-        own_batch(s, actor, batch_id)
-        found = s.execute(
-            select(BatchRow.position, BatchRow.fields).where(
-                BatchRow.batch_id == batch_id, BatchRow.state == EXCEPTION
-            )
         ).all()
-        uow.commit()
-    names = {}
-    for position, cells in found:
-        parts = [cells.get(f) for f in ("given_name", "middle_other_name", "family_name")]
-        names[position] = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
-    return names
+        queue = ExceptionQueue(
+            [service.row_out(r) for r in rows], {r.position: _name(r.fields) for r in rows}
+        )
+        _audit_listing(uow, actor, batch_id, "ok", queue.rows)
+    return queue
+
+
+def _audit_listing(
+    uow: UnitOfWork, actor: Actor, batch_id: int, outcome: str, shown: list[BatchRowOut]
+) -> None:
+    uow.end_reading()
+    audit.record(
+        uow.session,
+        actor,
+        BATCH_EXCEPTIONS_READ,
+        outcome=outcome,
+        details={
+            "batch_id": batch_id,
+            "learners": len(shown),
+            "candidates": len({uln for r in shown for uln in r.candidate_ulns}),
+        },
+    )
+    uow.commit()
+
+
+def list_exceptions(uow: UnitOfWork, actor: Actor, batch_id: int) -> list[BatchRowOut]:
+    """The rows waiting for a person (audited, as ``exception_queue``)."""
+    return exception_queue(uow, actor, batch_id).rows
 
 
 def _row(s: Session, actor: Actor, batch_id: int, position: int, *, lock: bool) -> BatchRow:

@@ -26,6 +26,9 @@ from open_lrs.learners import repository as repo
 from open_lrs.organisations.permissions import Kind, permitted, require
 from open_lrs.records.catalogue import current_entries
 
+# The audit log's action for a listing of the queue (an audit action, not a permission).
+FEED_EXCEPTIONS_READ = "feed_exceptions.read"
+
 
 def _waiting(e: FeedException) -> WaitingAwardOut:
     award: dict[str, Any] = e.award
@@ -61,6 +64,9 @@ def _require_feeds(actor: Actor) -> None:
 
 
 def waiting(uow: UnitOfWork, actor: Actor, source: str | None = None) -> list[WaitingAwardOut]:
+    """The open feed exceptions, oldest first. Each shows a learner's details as the feed gave
+    them and the candidates' ULNs, so every listing is audited (one row, in the same
+    transaction): which feed, how many learners' details, which loads."""
     _require_feeds(actor)
     with uow:
         q = select(FeedException).where(FeedException.status == OPEN)
@@ -69,7 +75,21 @@ def waiting(uow: UnitOfWork, actor: Actor, source: str | None = None) -> list[Wa
         if source:
             q = q.where(FeedException.source == source)
         rows = uow.session.scalars(q.order_by(FeedException.id)).all()
-        return [_waiting(e) for e in rows]
+        shown = [_waiting(e) for e in rows]
+        audit.record(
+            uow.session,
+            actor,
+            FEED_EXCEPTIONS_READ,
+            outcome="ok",
+            details={
+                "source": source,
+                "feed_load_ids": sorted({e.feed_load_id for e in rows}),
+                "learners": len(shown),
+                "candidates": len({uln for w in shown for uln in w.candidate_ulns}),
+            },
+        )
+        uow.commit()
+        return shown
 
 
 def _open(uow: UnitOfWork, actor: Actor, exception_id: int) -> FeedException:

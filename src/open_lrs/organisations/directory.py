@@ -29,6 +29,8 @@ ORGANISATION_REACTIVATE = "organisation.reactivate"
 
 # Actions recorded under names that are not permissions (grep for audit.record to add more).
 _OTHER_AUDIT_ACTIONS = (
+    "batch_exceptions.read",
+    "feed_exceptions.read",
     "learner.history",
     "learner.unmerge",
     "portal.sign_in",

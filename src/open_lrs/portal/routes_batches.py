@@ -280,13 +280,12 @@ def exceptions_page(request: Request, batch_id: str, session: SignedIn) -> Respo
     number = path_number(batch_id)
     db = database_of(request)
     status = _status(request, session.actor, number)
-    waiting = exceptions.list_exceptions(db.unit_of_work(), session.actor, number)
-    names = exceptions.waiting_names(db.unit_of_work(), session.actor, number)
+    queue = exceptions.exception_queue(db.unit_of_work(), session.actor, number)
     context = {
         "title": f"Exceptions in batch {number}",
         "batch": status,
-        "rows": waiting,
-        "names": names,
+        "rows": queue.rows,
+        "names": queue.names,
         "resolved": _take_resolved(request, session, number),
     }
     return render(request, "batches/exceptions.html", context)

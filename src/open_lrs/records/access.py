@@ -5,8 +5,9 @@ of birth, when given): knowing a ULN alone must not open anyone's achievements. 
 checked by the verify service's rules, so a name the verify service calls similar opens the
 record and one it calls different does not (WSEC0208). A linked ULN opens its master's record.
 
-Every attempt is written to the audit log with its purpose, whether it succeeded or not, and
-the log is the learner's access log: the organisation, the user, the time, the purpose.
+Every attempt is written to the audit log with its purpose and the code its caller got
+(``read_outcome`` decides it for every path), and the log is the learner's access log: the
+organisation, the user, the time, the purpose, the outcome.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from open_lrs.audit import service as audit
-from open_lrs.core.errors import InvalidUln, LearnerNotFound, LearnerNotVerified, LrsError
+from open_lrs.core.errors import (
+    InvalidUln,
+    LearnerNotFound,
+    LearnerNotVerified,
+    LrsError,
+    NotShared,
+)
 from open_lrs.core.security import Actor
 from open_lrs.learners.lookup import check_claim
 from open_lrs.learners.models import Learner
@@ -112,19 +119,57 @@ def own_parameters(actor: Actor) -> dict[str, object]:
     return {"own_organisation": actor.organisation_id, "own_ukprn": actor.ukprn}
 
 
+# The codes a read of a record is answered with (a refusal's is its error's lrs_code).
+FOUND, LINKED = "WSRC0004", "WSRC0022"
+NOT_SHARED = "WSEC0206"  # NotShared's
+
+
+def read_outcome(opened: OpenRecord, shown: int) -> str:
+    """The code the caller of a read of ``opened`` gets when ``shown`` events were shown:
+    WSEC0206 when the learner has not agreed to share and none of the caller's own events
+    were shown, else WSRC0022 for a linked ULN answered by its master, WSRC0004 for the ULN's
+    own record. The access log and every response take their code from here."""
+    if not opened.shared and shown == 0:
+        return NOT_SHARED
+    return LINKED if opened.master_substituted else FOUND
+
+
+def refuse_if_not_shared(outcome: str) -> None:
+    """Raise the refusal ``outcome`` is, if it is one (once its audit row is committed)."""
+    if outcome == NOT_SHARED:
+        raise NotShared(
+            "The learner has not agreed to share their record (AbilityToShare is not 1), "
+            "and your organisation sent none of its events."
+        )
+
+
 def log_access(
     s: Session,
     actor: Actor,
     action: Action,
     req: RecordRequest,
     opened: OpenRecord,
+    *,
+    shown: int,
     **details: object,
-) -> None:
+) -> str:
+    """Write the access to the learner's log with the code its caller gets, and return the
+    code. ``shown`` is how many of the learner's events the caller was shown; for a learner
+    who has not agreed to share, the row says whether any of the caller's own were."""
+    restricted = not opened.shared
+    outcome = read_outcome(opened, shown)
     audit.record(
         s,
         actor,
         action,
-        outcome="WSRC0022" if opened.master_substituted else "WSRC0004",
+        outcome=outcome,
         learner_id=opened.master.id,
-        details={"purpose": req.purpose, "restricted": not opened.shared, **details},
+        details={
+            "purpose": req.purpose,
+            "restricted": restricted,
+            "events": shown,
+            **({"own_events_shown": shown > 0} if restricted else {}),
+            **details,
+        },
     )
+    return outcome

@@ -68,7 +68,8 @@ def raise_challenge(
         )
         s.add(challenge)
         s.flush()
-        log_access(s, actor, Action.PLR_CHALLENGE, req, record, challenge_id=challenge.id)
+        # The challenge shows the caller the one event it is about.
+        log_access(s, actor, Action.PLR_CHALLENGE, req, record, shown=1, challenge_id=challenge.id)
         result = _public(challenge, event)
         uow.commit()
         return result

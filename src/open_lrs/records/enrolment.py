@@ -5,14 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from open_lrs.core.db import UnitOfWork
-from open_lrs.core.errors import NotShared
 from open_lrs.core.security import Actor
 from open_lrs.organisations.permissions import Action, require
 from open_lrs.records import levels
-from open_lrs.records.access import OpenRecord, RecordRequest, log_access
+from open_lrs.records.access import OpenRecord, RecordRequest
 from open_lrs.records.kinds import ACHIEVEMENT
 from open_lrs.records.models import LearningEvent
-from open_lrs.records.reading import EventFilter, events_of, opened
+from open_lrs.records.reading import EventFilter, events_of, logged_read, opened
 from open_lrs.records.schemas import (
     EnrolmentSummary,
     LevelHeld,
@@ -78,14 +77,7 @@ def _summary(s: Session, actor: Actor, record: OpenRecord) -> tuple[EnrolmentSum
 def enrolment_summary(uow: UnitOfWork, actor: Actor, req: RecordRequest) -> EnrolmentSummary:
     require(actor, Action.PLR_READ)
     with uow:
-        s = uow.session
         record = opened(uow, actor, Action.PLR_READ, req)
-        result, count = _summary(s, actor, record)
-        log_access(s, actor, Action.PLR_READ, req, record, form="ENROLMENT_SUMMARY", events=count)
-        uow.commit()
-    if not record.shared and count == 0:
-        raise NotShared(
-            "The learner has not agreed to share their record (AbilityToShare is not 1), "
-            "and your organisation sent none of its events."
-        )
+        result, count = _summary(uow.session, actor, record)
+        logged_read(uow, actor, req, record, count, form="ENROLMENT_SUMMARY")
     return result

@@ -1,7 +1,8 @@
 """Reading a learner's learning events, as GetLearnerLearningEvents does.
 
 A learner who has not agreed to share (AbilityToShare other than 1) is answered WSEC0206 with no
-events, except that an organisation still sees the events it sent or awarded itself.
+events, except that an organisation still sees the events it sent or awarded itself (answered
+as a read, ``restricted``). Every read is logged with the code its caller got.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from open_lrs.core.db import UnitOfWork
-from open_lrs.core.errors import LearnerNotFound, LearnerNotVerified, NotShared
+from open_lrs.core.errors import LearnerNotFound, LearnerNotVerified
 from open_lrs.core.security import Actor
 from open_lrs.organisations.models import Organisation
 from open_lrs.organisations.permissions import Action, require
@@ -26,6 +27,7 @@ from open_lrs.records.access import (
     log_access,
     open_record,
     own_parameters,
+    refuse_if_not_shared,
 )
 from open_lrs.records.models import DataChallenge, LearningEvent
 from open_lrs.records.schemas import (
@@ -170,28 +172,38 @@ def to_public(
     ]
 
 
+def logged_read(
+    uow: UnitOfWork,
+    actor: Actor,
+    req: RecordRequest,
+    record: OpenRecord,
+    shown: int,
+    **details: object,
+) -> str:
+    """End a read of ``record`` that showed ``shown`` events: log it with the code its caller
+    gets, commit, then refuse it (WSEC0206) or return the code. Every read path ends here, so
+    the access log says what the caller got."""
+    require(actor, Action.PLR_READ)
+    outcome = log_access(uow.session, actor, Action.PLR_READ, req, record, shown=shown, **details)
+    uow.commit()
+    refuse_if_not_shared(outcome)
+    return outcome
+
+
 def learning_events(
     uow: UnitOfWork, actor: Actor, req: RecordRequest, flt: EventFilter, form: Form
 ) -> LearningEventsResponse:
     require(actor, Action.PLR_READ)
     with uow:
-        s = uow.session
         record = opened(uow, actor, Action.PLR_READ, req)
-        events = events_of(s, actor, record, flt)
-        log_access(s, actor, Action.PLR_READ, req, record, form=form, events=len(events))
-        response = LearningEventsResponse(
-            lrs_code="WSRC0022" if record.master_substituted else "WSRC0004",
-            incoming_uln=record.incoming_uln,
-            found_uln=record.master.uln,
-            master_substituted=record.master_substituted,
-            form=form,
-            restricted=not record.shared,
-            events=to_public(events, form),
-        )
-        uow.commit()
-    if not record.shared and not events:
-        raise NotShared(
-            "The learner has not agreed to share their record (AbilityToShare is not 1), "
-            "and your organisation sent none of its events."
-        )
-    return response
+        events = to_public(events_of(uow.session, actor, record, flt), form)
+        code = logged_read(uow, actor, req, record, len(events), form=form)
+    return LearningEventsResponse(
+        lrs_code=code,
+        incoming_uln=record.incoming_uln,
+        found_uln=record.master.uln,
+        master_substituted=record.master_substituted,
+        form=form,
+        restricted=not record.shared,
+        events=events,
+    )

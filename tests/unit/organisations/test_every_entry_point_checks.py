@@ -85,7 +85,10 @@ def _call(fn: Callable[..., Any], actor: Actor) -> None:
     kwargs: dict[str, Any] = {}
     args: list[Any] = []
     for name, param in inspect.signature(fn).parameters.items():
-        if param.default is not inspect.Parameter.empty:
+        if param.default is not inspect.Parameter.empty or param.kind in (
+            inspect.Parameter.VAR_POSITIONAL,
+            inspect.Parameter.VAR_KEYWORD,
+        ):
             continue
         if name == "uow":
             value: Any = _Untouchable()
