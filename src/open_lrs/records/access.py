@@ -1,9 +1,11 @@
 """Opening a learner's record: who may, for which learner, and the access log.
 
 As in the LRS, a caller reads a PLR by ULN *and* the learner's given and family name (and date
-of birth, when given): knowing a ULN alone must not open anyone's achievements. The names are
-checked by the verify service's rules, so a name the verify service calls similar opens the
-record and one it calls different does not (WSEC0208). A linked ULN opens its master's record.
+of birth, when given): knowing a ULN alone must not open anyone's achievements. The names must
+verify *exactly* (WSVRC001, or WSVRC002 for a linked ULN): accents, case, hyphens, spaces and
+apostrophes aside, and the preferred given name counting as the given name. A name the verify
+service would call similar ("Sean" for Siân) finds a learner but does not open their record
+(WSEC0208). A linked ULN opens its master's record.
 
 Every attempt is written to the audit log with its purpose and the code its caller got
 (``read_outcome`` decides it for every path), and the log is the learner's access log: the
@@ -83,6 +85,11 @@ def _refuse(
     return error
 
 
+# Reading a record needs the names exactly (verify's WSVRC001 and WSVRC002): finding a learner
+# may forgive a spelling, opening their achievements may not.
+_OPENS = (VerificationResult.MATCH, VerificationResult.LINKED_MATCH)
+
+
 def open_record(s: Session, actor: Actor, action: Action, req: RecordRequest) -> OpenRecord:
     """The learner's record if the names verify; the attempt is audited either way. A refusal
     is returned as an error *after* its audit row is added, so the caller commits then raises."""
@@ -91,10 +98,12 @@ def open_record(s: Session, actor: Actor, action: Action, req: RecordRequest) ->
     outcome, _, master = check_claim(s, req.uln, req)
     if master is None:
         raise _refuse(s, actor, action, req, LearnerNotFound("No learner has this ULN."), None)
-    if outcome.result is VerificationResult.NO_MATCH:
+    if outcome.result not in _OPENS:
         error = LearnerNotVerified(
-            "The names (or date of birth, or gender) given do not match the learner with this "
-            "ULN, so their record cannot be opened.",
+            "The names (or date of birth, or gender) given are not exactly those of the "
+            "learner with this ULN, so their record cannot be opened. Accents, case, hyphens "
+            "and apostrophes do not matter, and the preferred given name counts; a similar "
+            "spelling does not.",
         )
         raise _refuse(s, actor, action, req, error, master.id)
     linked = list(s.scalars(_LINKED, {"master": master.id}))

@@ -1,6 +1,7 @@
 """The outcome a PLR read is logged with is the code its caller got, on both read paths (the
 learning events and the enrolment summary), on SQLite and PostgreSQL: a learner who has not
-agreed to share is WSEC0206, not a successful read (issue 24)."""
+agreed to share is WSEC0206, not a successful read; and a record opens only for the learner's
+names exactly, folded: "Sean Evans" does not open Siân Evans's (issue 24)."""
 
 from __future__ import annotations
 
@@ -197,3 +198,57 @@ def test_a_linked_uln_of_an_unshared_learner_is_refused_not_linked(
         with pytest.raises(NotShared):
             read(db, provider, request(master, uln=linked.learner.uln))
     assert [outcome for outcome, _ in logged(db, provider)] == ["WSEC0206", "WSEC0206"]
+
+
+@pytest.mark.parametrize("path", list(READS))
+@pytest.mark.parametrize(
+    ("given_name", "family_name"),
+    [
+        ("Sean", "Evans"),  # a similar spelling finds a learner, it does not open the record
+        ("Sian", "Evan"),
+        ("Evans", "Siân"),  # the wrong way round
+        ("Siân", "Jones"),  # her previous family name
+    ],
+)
+def test_names_that_are_only_similar_do_not_open_the_record(
+    path: str,
+    given_name: str,
+    family_name: str,
+    db: Database,
+    provider: Actor,
+    awarder: Actor,
+    register: Callable[..., LearnerResult],
+) -> None:
+    learner = register(
+        given_name="Siân", family_name="Evans", previous_family_name="Jones", gender="2"
+    )
+    awarded(db, awarder, learner)
+    with pytest.raises(LearnerNotVerified):
+        READS[path](db, provider, request(learner, given_name=given_name, family_name=family_name))
+    assert [outcome for outcome, _ in logged(db, provider)] == ["WSEC0208"]
+
+
+@pytest.mark.parametrize("path", list(READS))
+@pytest.mark.parametrize(
+    ("given_name", "family_name"),
+    [
+        ("SIAN", "evans"),  # case and accents folded
+        ("Siân", "EVANS"),
+        ("Sia", "Evans"),  # her registered preferred given name
+    ],
+)
+def test_the_names_as_registered_open_the_record_folded(
+    path: str,
+    given_name: str,
+    family_name: str,
+    db: Database,
+    provider: Actor,
+    awarder: Actor,
+    register: Callable[..., LearnerResult],
+) -> None:
+    learner = register(
+        given_name="Siân", family_name="Evans", preferred_given_name="Sia", gender="2"
+    )
+    awarded(db, awarder, learner)
+    READS[path](db, provider, request(learner, given_name=given_name, family_name=family_name))
+    assert [outcome for outcome, _ in logged(db, provider)] == ["WSRC0004"]
