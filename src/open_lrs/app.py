@@ -10,7 +10,7 @@ from sqlalchemy import text
 from open_lrs import __version__
 from open_lrs.audit_log.api import router as audit_router
 from open_lrs.batches.api import router as batches_router
-from open_lrs.core import migrate
+from open_lrs.core import migrate, security_headers
 from open_lrs.core.actor_cache import ActorCache
 from open_lrs.core.db import Database
 from open_lrs.core.http import RequestContextMiddleware, install_error_handlers, problem
@@ -22,7 +22,7 @@ from open_lrs.feeds.api import router as feeds_router
 from open_lrs.learners.api import router as learners_router
 from open_lrs.learners.api_search import router as matching_router
 from open_lrs.organisations.service import authenticate
-from open_lrs.portal.app import install_portal
+from open_lrs.portal.app import CONTENT_SECURITY_POLICY, install_portal
 from open_lrs.records.api import router as records_router
 from open_lrs.soap.routes import SOAP_PATHS
 from open_lrs.soap.routes import router as soap_router
@@ -106,6 +106,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(feeds_router)
     app.include_router(soap_router, include_in_schema=False)
     install_portal(app)
+    security_headers.install(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        policies={
+            path: security_headers.FRAMING_ONLY
+            for path in (app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
+            if path
+        },
+    )
     _add_health_routes(app)
     _add_problem_schema(app)
     return app

@@ -8,7 +8,8 @@ Enter and Space to act; arrow keys only inside a radio group, as browsers requir
 axe-core (from the npm registry: scripts/fetch_axe.py) is injected into every page; each page a
 mouse journey reaches is checked against WCAG 2.2 A and AA, and any violation fails the test.
 The keyboard journeys reach the same pages. A screenshot of each page is saved under
-build/screenshots (LRS_SCREENSHOTS to put them elsewhere), for CI to keep.
+build/screenshots (LRS_SCREENSHOTS to put them elsewhere), for CI to keep. The pages run
+under the portal's Content-Security-Policy: anything it blocks fails the test (browser_console).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from open_lrs.organisations import service as orgs
 from open_lrs.organisations import users
 from open_lrs.organisations.models import User
 from tests.factories import MODEL_VERSION
+from tests.web.browser_console import assert_quiet, forget, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -159,14 +161,18 @@ def open_page(browser: Browser, server: Server, axe_source: str) -> Page:
     context = browser.new_context(base_url=server.base)
     context.add_init_script(script=axe_source)
     context.set_default_timeout(10_000)
-    return context.new_page()
+    return watch(context.new_page())
 
 
 @pytest.fixture
 def page(browser: Browser, server: Server, axe_source: str) -> Iterator[Page]:
     page = open_page(browser, server, axe_source)
-    yield page
-    page.context.close()
+    try:
+        yield page
+        assert_quiet(page)
+    finally:
+        forget(page)
+        page.context.close()
 
 
 @dataclass
@@ -247,6 +253,7 @@ def check_page(page: Page) -> None:
     """axe-core's WCAG 2.2 A/AA rules on the page as it is now (a failure lists each
     violation), then a screenshot of it, once per heading and state."""
     page.wait_for_load_state("load")
+    assert_quiet(page)
     violations = page.evaluate(_AXE_RUN, WCAG_TAGS)
     assert violations == [], f"{page.url}: accessibility violations\n" + json.dumps(
         violations, indent=2

@@ -3,6 +3,9 @@ A/AA) as it is reached, as the journeys' pages are."""
 
 from __future__ import annotations
 
+import urllib.request
+from email.message import Message
+
 from tests.web.conftest import Driver, Server, make_person, sign_in
 
 
@@ -36,3 +39,21 @@ def test_error_pages(driver: Driver, server: Server) -> None:
     driver.fill("Unique Learner Number (ULN)", "1234567899")
     driver.press("Find learner")
     assert driver.heading() == "Your form has expired"
+
+
+def test_https_through_a_trusted_proxy_turns_on_hsts(server: Server) -> None:
+    """`lrs serve` believes X-Forwarded-Proto from 127.0.0.1 (uvicorn's FORWARDED_ALLOW_IPS
+    default, docs/configuration.md): over HTTPS browsers are told to keep to it; over http, not."""
+
+    def headers(**sent: str) -> Message:
+        request = urllib.request.Request(f"{server.base}/", headers=sent)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            answered: Message = response.headers
+        return answered
+
+    plain = headers()
+    assert plain["Strict-Transport-Security"] is None
+    assert "frame-ancestors 'none'" in plain["Content-Security-Policy"]
+    assert plain["X-Content-Type-Options"] == "nosniff"
+    proxied = headers(**{"X-Forwarded-Proto": "https"})
+    assert proxied["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from open_lrs import __version__
 from open_lrs.core.db import Database
 from open_lrs.core.errors import NotFound
+from open_lrs.core.logging import get_logger
 from open_lrs.core.settings import Settings
 from open_lrs.organisations.permissions import Action, permitted, require
 from open_lrs.organisations.sessions import CHANGE_PASSWORD, SECOND_FACTOR, SET_UP_TOTP, SIGNED_IN
@@ -34,6 +35,7 @@ BROWSER_COOKIE = "lrs_browser"
 NEXT_COOKIE = "lrs_next"
 CSRF_FIELD = "csrf_token"
 SERVICE_NAME = "Open LRS"
+log = get_logger("open_lrs.portal")
 
 ENV = Environment(
     loader=ChoiceLoader(
@@ -202,8 +204,48 @@ def csrf_token(request: Request) -> str:
     return hmac.new(key, b"csrf|" + binding, hashlib.sha256).hexdigest()
 
 
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """The scheme, host and port of an http(s) URL (the default port filled in), or None for
+    anything else: the "null" origin of a sandboxed or privacy-redirected page, a bad header."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or (443 if scheme == "https" else 80)
+
+
+def from_this_site(request: Request) -> bool:
+    """Whether the browser says the request came from one of this site's pages: its Origin, or
+    without one its Referer. Some browsers and privacy tools send neither: then the CSRF
+    token alone decides. "This site" is the origin the request was sent to, as the request
+    arrived (behind a proxy: its Host and trusted X-Forwarded-Proto, docs/configuration.md)."""
+    sent = request.headers.get("origin")
+    if sent is None:
+        sent = request.headers.get("referer")
+    if sent is None:
+        return True
+    own, theirs = _origin(str(request.base_url)), _origin(sent)
+    if own is not None and theirs == own:
+        return True
+    # Only origins are logged (a Referer's path and query may say more); when every form is
+    # refused, this shows a proxy that does not pass the Host or X-Forwarded-Proto it was sent.
+    log.warning(
+        "portal_foreign_origin",
+        sent="{}://{}:{}".format(*theirs) if theirs else "unreadable",
+        expected="{}://{}:{}".format(*own) if own else "unreadable",
+    )
+    return False
+
+
 async def checked_form(request: Request) -> FormData:
-    """A dependency for every POST: the form, once its CSRF token is this browser's."""
+    """A dependency for every POST: the form, once the browser says it came from this site
+    and its CSRF token is this browser's."""
+    if not from_this_site(request):
+        raise CsrfFailed()
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
