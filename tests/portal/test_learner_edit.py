@@ -26,7 +26,7 @@ def _form(html: str) -> dict[str, str]:
     return {name: unescape(value) for name, value in _INPUT.findall(html)}
 
 
-def _learner(db: Database, make_org: OrgFactory) -> tuple[str, object]:
+def registered(db: Database, make_org: OrgFactory) -> tuple[str, object]:
     actor = make_org("provider")[0]
     registration = LearnerRegistration(
         given_name="Morwenna",
@@ -43,7 +43,7 @@ def _learner(db: Database, make_org: OrgFactory) -> tuple[str, object]:
 def test_saving_again_after_a_conflict_keeps_the_other_persons_change(
     client: TestClient, db: Database, make_org: OrgFactory, make_user: UserFactory
 ) -> None:
-    uln, other = _learner(db, make_org)
+    uln, other = registered(db, make_org)
     sign_in(client, make_user())
     page = client.get(f"/learners/{uln}/edit").text
     # Meanwhile someone else moves the learner to Truro.
@@ -70,7 +70,7 @@ def test_a_field_left_alone_is_not_sent(
     client: TestClient, db: Database, make_org: OrgFactory, make_user: UserFactory
 ) -> None:
     """Without a conflict too, the change recorded is the field changed and no other."""
-    uln, other = _learner(db, make_org)
+    uln, other = registered(db, make_org)
     sign_in(client, make_user())
     form = _form(client.get(f"/learners/{uln}/edit").text)
     form |= {"email": "morwenna@example.org"}

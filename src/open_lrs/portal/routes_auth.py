@@ -224,6 +224,16 @@ def recovery(request: Request, session: SecondFactor, form: Form) -> Response:
     return _signed_in(response)
 
 
+@router.get("/sign-out")
+def sign_out_page(request: Request) -> Response:
+    """A link or a typed address asks to sign out: a button that does it (a GET must not
+    change anything), or, for someone not signed in, that they are signed out already."""
+    session = current_session(request)
+    if session is None or session.stage != SIGNED_IN:
+        return render(request, "auth/signed_out.html", {"title": "You have signed out"})
+    return render(request, "auth/sign_out.html", {"title": "Sign out"})
+
+
 @router.post("/sign-out")
 def sign_out(request: Request, form: Form) -> Response:
     token = request.cookies.get(SESSION_COOKIE)

@@ -1,0 +1,52 @@
+"""Polish found by a walk through the portal (issue 24, item 7): dates in match tables as
+people write them, and signing out from a link or a typed address."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from open_lrs.core.db import Database
+from tests.conftest import OrgFactory
+from tests.portal.batch_screens import text_of
+from tests.portal.conftest import UserFactory, csrf, sign_in, submit
+from tests.portal.test_learner_edit import registered
+
+
+def test_match_tables_show_dates_as_people_write_them(
+    client: TestClient, db: Database, make_org: OrgFactory, make_user: UserFactory
+) -> None:
+    registered(db, make_org)
+    sign_in(client, make_user())
+    r = submit(
+        client,
+        "/find/details",
+        {
+            "given_name": "Morwena",
+            "family_name": "Trelawny",
+            "date_of_birth-day": "21",
+            "date_of_birth-month": "8",
+            "date_of_birth-year": "2006",
+            "gender": "2",
+            "postcode": "CF10 1EP",
+        },
+        page="/find/details",
+    )
+    words = text_of(r.text)
+    assert "Date of birth 21 August 2006 21 August 2006" in words
+    assert "2006-08-21" not in r.text
+
+
+def test_sign_out_by_address_asks_then_signs_out(
+    client: TestClient, make_user: UserFactory
+) -> None:
+    sign_in(client, make_user())
+    page = client.get("/sign-out")
+    assert page.status_code == 200
+    assert '<h1 class="govuk-heading-l">Sign out</h1>' in page.text
+    assert client.get("/find").url.path == "/find"  # a GET signs nobody out
+    done = client.post("/sign-out", data={"csrf_token": csrf(page.text)})
+    assert "You have signed out" in done.text
+    assert client.get("/find").url.path == "/sign-in"
+    again = client.get("/sign-out")  # signed out already: said so, not an error
+    assert again.status_code == 200
+    assert "You have signed out" in again.text
