@@ -53,7 +53,7 @@ def test_a_mismatch_says_what_did_not_match(
     sign_in(client, make_user("viewer", "university"))
 
     swapped = _verify(client, uln, "O'Neill", "Siân", born + timedelta(days=1))
-    assert "The ULN does not belong to a learner with these details." in swapped
+    assert "The ULN does not belong to a learner with these details" in swapped
     assert "Result code WSVRC005 (VRF1, VRF5, VRF6, VRF7)." in swapped
     assert _what_did_not_match(swapped) == [
         "The given name is not the learner's given name or preferred given name",
@@ -74,5 +74,5 @@ def test_a_mismatch_says_what_did_not_match(
     ]
 
     matched = _verify(client, uln, "SIAN", "oneill", born)
-    assert "The ULN belongs to this learner." in matched
+    assert "The ULN belongs to this learner" in matched
     assert "What did not match" not in matched

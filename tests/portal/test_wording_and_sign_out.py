@@ -50,3 +50,22 @@ def test_sign_out_by_address_asks_then_signs_out(
     again = client.get("/sign-out")  # signed out already: said so, not an error
     assert again.status_code == 200
     assert "You have signed out" in again.text
+
+
+def test_headings_have_no_full_stop_and_one_match_is_a_learner(
+    client: TestClient, db: Database, make_org: OrgFactory, make_user: UserFactory
+) -> None:
+    registered(db, make_org)
+    sign_in(client, make_user())
+    details = {
+        "family_name": "Trelawny",
+        "date_of_birth-day": "21",
+        "date_of_birth-month": "8",
+        "date_of_birth-year": "2006",
+        "postcode": "TR1 2AB",  # moved: one possible match, not sure enough
+    }
+    one = submit(client, "/find/details", {**details, "given_name": "Morwen"}, "/find/details")
+    heading = text_of(one.text.split('<h1 class="govuk-heading-l">', 1)[1].split("</h1>")[0])
+    assert heading.strip() == "We found a learner who might be the person you are looking for"
+    none = submit(client, "/find/details", {**details, "given_name": "Zebedee"}, "/find/details")
+    assert '<h1 class="govuk-heading-l">We did not find anyone with these details</h1>' in none.text

@@ -88,8 +88,8 @@ def test_find_a_learner_by_uln_and_by_details(
     driver.choose("Female")
     driver.press("Search")
     assert driver.heading() in {
-        "We found the learner.",
-        "We found learners who might be the person you are looking for.",
+        "We found the learner",
+        "We found a learner who might be the person you are looking for",
     }
     driver.follow("View learner Gwenllian Pritchard")
     assert driver.page.get_by_text(f"ULN {uln}").first.is_visible()
@@ -101,7 +101,7 @@ def test_find_a_learner_by_uln_and_by_details(
     driver.fill("Month", "1")
     driver.fill("Year", "2001")
     driver.press("Search")
-    assert driver.heading() == "We did not find anyone with these details."
+    assert driver.heading() == "We did not find anyone with these details"
 
 
 def _enter_learner(driver: Driver, given: str, family: str, day: str, postcode: str) -> None:
@@ -202,13 +202,13 @@ def test_verify_a_uln(driver: Driver, person: Person, server: Server) -> None:
     driver.fill("Given name", "Eilidh")
     driver.fill("Family name", "MacLeod")
     driver.press("Verify")
-    assert driver.heading() == "The ULN belongs to this learner."
+    assert driver.heading() == "The ULN belongs to this learner"
     driver.follow("Verify another ULN")
     driver.fill("Unique Learner Number (ULN)", uln)
     driver.fill("Given name", "Morag")
     driver.fill("Family name", "MacLeod")
     driver.press("Verify")
-    assert driver.heading() == "The ULN does not belong to a learner with these details."
+    assert driver.heading() == "The ULN does not belong to a learner with these details"
     assert driver.page.get_by_text(
         "The given name is not the learner's given name or preferred given name"
     ).is_visible()

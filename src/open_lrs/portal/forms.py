@@ -25,12 +25,19 @@ SHARING = {
     "1": "Agreed to share their record",
     "2": "Does not agree to share their record",
 }
+# Headings: GOV.UK's have no full stop.
 OUTCOMES = {
-    "exact_match": "We found the learner.",
-    "possible_matches": "We found learners who might be the person you are looking for.",
-    "no_match": "We did not find anyone with these details.",
-    "too_many_matches": "Too many learners have details like these.",
+    "exact_match": "We found the learner",
+    "possible_matches": "We found learners who might be the person you are looking for",
+    "no_match": "We did not find anyone with these details",
+    "too_many_matches": "Too many learners have details like these",
 }
+ONE_POSSIBLE_MATCH = "We found a learner who might be the person you are looking for"
+
+
+def outcome_title(code: str, matches: int) -> str:
+    """The heading of a search's answer: one possible match is "a learner", not "learners"."""
+    return ONE_POSSIBLE_MATCH if code == "possible_matches" and matches == 1 else OUTCOMES[code]
 OUTCOME_ADVICE = {
     "exact_match": "Their details match closely enough to be sure it is the same person.",
     "possible_matches": "Compare each learner's details with the details you have before you "
@@ -71,15 +78,14 @@ AGREEMENT_WORDS = {
     "different": "different",
     "missing": "not given on one side",
 }
-VERIFY_RESULTS = {
-    "match": "The ULN belongs to this learner.",
-    "linked_match": "The ULN belongs to this learner, but it was merged into another ULN. "
-    "Use the learner's current ULN.",
-    "similar_match": "The ULN was found and the details are similar, but not the same.",
+VERIFY_RESULTS = {  # headings (the page goes on with the learner's current ULN, if merged)
+    "match": "The ULN belongs to this learner",
+    "linked_match": "The ULN belongs to this learner, but it was merged into another ULN",
+    "similar_match": "The ULN was found and the details are similar, but not the same",
     "similar_linked_match": "The ULN was merged into another ULN, and the details are similar, "
-    "but not the same.",
-    "no_match": "The ULN does not belong to a learner with these details.",
-    "not_found": "No learner has this ULN.",
+    "but not the same",
+    "no_match": "The ULN does not belong to a learner with these details",
+    "not_found": "No learner has this ULN",
 }
 FAILURE_FLAGS = SENTENCES  # the one table, also behind docs/verification.md
 

@@ -95,7 +95,7 @@ def find_by_details(request: Request, session: SignedIn, form: Form) -> Response
         settings_of(request).match_model_version,
     )
     context: dict[str, Any] = {
-        "title": forms.OUTCOMES[found.code],
+        "title": forms.outcome_title(found.code, len(found.matches)),
         "outcome": found.code,
         "advice": forms.OUTCOME_ADVICE[found.code],
         "searched": request_model,
