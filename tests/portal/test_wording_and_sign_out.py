@@ -69,3 +69,16 @@ def test_headings_have_no_full_stop_and_one_match_is_a_learner(
     assert heading.strip() == "We found a learner who might be the person you are looking for"
     none = submit(client, "/find/details", {**details, "given_name": "Zebedee"}, "/find/details")
     assert '<h1 class="govuk-heading-l">We did not find anyone with these details</h1>' in none.text
+
+
+def test_a_university_is_offered_only_what_it_may_do(
+    client: TestClient, make_user: UserFactory
+) -> None:
+    sign_in(client, make_user("viewer", "university"))
+    home = client.get("/").text
+    assert 'href="/find"' not in home  # not in the navigation, nor on the start page
+    assert 'href="/verify"' in home
+    for page in ("/find", "/find/details"):
+        refused = client.get(page)
+        assert refused.status_code == 403
+        assert "You cannot do this" in refused.text

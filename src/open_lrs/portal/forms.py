@@ -38,6 +38,8 @@ ONE_POSSIBLE_MATCH = "We found a learner who might be the person you are looking
 def outcome_title(code: str, matches: int) -> str:
     """The heading of a search's answer: one possible match is "a learner", not "learners"."""
     return ONE_POSSIBLE_MATCH if code == "possible_matches" and matches == 1 else OUTCOMES[code]
+
+
 OUTCOME_ADVICE = {
     "exact_match": "Their details match closely enough to be sure it is the same person.",
     "possible_matches": "Compare each learner's details with the details you have before you "

@@ -19,6 +19,7 @@ from open_lrs.learners.schemas import (
     VerifyRequest,
 )
 from open_lrs.learners.search_schemas import SearchRequest
+from open_lrs.organisations.permissions import Action, require
 from open_lrs.portal import forms
 from open_lrs.portal.errors import LABELS, FormError
 from open_lrs.portal.web import (
@@ -56,6 +57,7 @@ class SearchByUln(BaseModel):
 
 @router.get("/find")
 def find_page(request: Request, session: SignedIn) -> Response:
+    require(session.actor, Action.LEARNER_SEARCH)  # not offered to universities: say why
     return render(request, "learners/find.html", {"title": "Find a learner", "values": {}})
 
 
@@ -71,6 +73,7 @@ def find_by_uln(request: Request, session: SignedIn, form: Form) -> Response:
 
 @router.get("/find/details")
 def find_details_page(request: Request, session: SignedIn) -> Response:
+    require(session.actor, Action.LEARNER_SEARCH)
     context = {"title": "Find a learner by their details", "values": {}}
     return render(request, "learners/find_details.html", context)
 
