@@ -1,11 +1,16 @@
 """Polish found by a walk through the portal (issue 24, item 7): dates in match tables as
-people write them, and signing out from a link or a typed address."""
+people write them, headings, what each kind of organisation is offered, signing out from a link
+or a typed address, and the Beta banner's contact page."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
+from open_lrs.app import create_app
 from open_lrs.core.db import Database
+from open_lrs.core.settings import Settings
 from tests.conftest import OrgFactory
 from tests.portal.batch_screens import text_of
 from tests.portal.conftest import UserFactory, csrf, sign_in, submit
@@ -82,3 +87,23 @@ def test_a_university_is_offered_only_what_it_may_do(
         refused = client.get(page)
         assert refused.status_code == 403
         assert "You cannot do this" in refused.text
+
+
+def test_the_beta_banner_leads_to_a_contact_page_with_the_configured_address(
+    client: TestClient, db: Database, portal_settings: Settings
+) -> None:
+    start = client.get("/").text
+    assert '<a class="govuk-link" href="/contact">Tell us what you think</a>' in start
+    unset = client.get("/contact")
+    assert unset.status_code == 200
+    assert "has not given a contact address" in unset.text
+    configured = portal_settings.model_copy(update={"support_email": "desk@college.example"})
+    with TestClient(create_app(configured, database=db)) as other:
+        page = other.get("/contact").text
+    assert 'href="mailto:desk@college.example"' in page
+    assert "Do not include a learner's details" in page
+
+
+def test_a_support_address_that_is_not_an_email_address_stops_start_up() -> None:
+    with pytest.raises(ValidationError, match="support_email"):
+        Settings(environment="test", support_email="call the desk")

@@ -17,6 +17,8 @@ def test_start_accessibility_and_cookie_pages(driver: Driver) -> None:
     driver.follow("Cookies")
     assert driver.heading() == "Cookies"
     assert driver.page.get_by_text("lrs_session").first.is_visible()
+    driver.follow("Tell us what you think")  # the Beta banner's feedback link
+    assert driver.heading() == "Contact us"
 
 
 def test_error_pages(driver: Driver, server: Server) -> None:

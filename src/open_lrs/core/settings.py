@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # Failed sign-in attempts (password or code) in a row that lock a user out, and for how long.
     portal_lockout_attempts: int = Field(default=5, ge=1, le=100)
     portal_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Where the portal's "contact us" page and Beta banner send people: the service desk of
+    # the organisation running this installation (none: the page says to ask that organisation).
+    support_email: str | None = Field(
+        default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -1,4 +1,5 @@
-"""The pages anyone may read: the start page, accessibility statement and cookies."""
+"""The pages anyone may read: the start page, accessibility statement, cookies and how to
+contact the service desk."""
 
 from __future__ import annotations
 
@@ -24,3 +25,9 @@ def accessibility(request: Request) -> Response:
 def cookies(request: Request) -> Response:
     idle = settings_of(request).portal_session_idle_minutes
     return render(request, "pages/cookies.html", {"title": "Cookies", "idle_minutes": idle})
+
+
+@router.get("/contact")
+def contact(request: Request) -> Response:
+    email = settings_of(request).support_email
+    return render(request, "pages/contact.html", {"title": "Contact us", "email": email})
