@@ -33,7 +33,9 @@ def are_nicknames(a: str, b: str) -> bool:
     return bool(groups.get(a, frozenset()) & groups.get(b, frozenset()))
 
 
+@cache
 def known_names() -> frozenset[str]:
+    """Every name in the table (a forename comparison asks, so built once)."""
     return frozenset(_groups())
 
 

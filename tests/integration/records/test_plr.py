@@ -18,43 +18,16 @@ from open_lrs.core.security import Actor
 from open_lrs.feeds import exceptions as feed_exceptions
 from open_lrs.feeds import service as feeds
 from open_lrs.feeds.models import FeedException
-from open_lrs.learners import service as learners
-from open_lrs.learners.schemas import LearnerRegistration, LearnerResult
+from open_lrs.learners.schemas import LearnerResult
 from open_lrs.records import catalogue, challenges, enrolment, reading
 from open_lrs.records.access import RecordRequest
 from open_lrs.records.models import CatalogueEntry, LearningEvent
 from tests.conftest import OrgFactory
-from tests.factories import MODEL_VERSION, learner_payload
+from tests.factories import MODEL_VERSION
 
 ENGLISH = "60101037"  # GCSE (9-1) in English Language, in the sample catalogue
 MATHS = "60101111"  # GCSE (9-1) in Mathematics
 UNIT = "H/500/2097"
-
-
-@pytest.fixture
-def sample_catalogue(db: Database) -> None:
-    catalogue.load(db.unit_of_work(), None, catalogue.sample_entries())
-
-
-@pytest.fixture
-def provider(make_org: OrgFactory) -> Actor:
-    return make_org("provider")[0]
-
-
-@pytest.fixture
-def awarder(make_org: OrgFactory) -> Actor:
-    return make_org("awarding_organisation")[0]
-
-
-@pytest.fixture
-def register(db: Database, provider: Actor) -> Callable[..., LearnerResult]:
-    def make(**overrides: Any) -> LearnerResult:
-        body = learner_payload(**{"ability_to_share": "1", **overrides})
-        return learners.register(
-            db.unit_of_work(), provider, LearnerRegistration(**body), MODEL_VERSION
-        )
-
-    return make
 
 
 def award(learner: LearnerResult, **overrides: str) -> dict[str, str | None]:

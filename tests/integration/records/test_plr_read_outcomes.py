@@ -17,40 +17,16 @@ from open_lrs.core.errors import LearnerNotFound, LearnerNotVerified, NotShared
 from open_lrs.core.security import Actor
 from open_lrs.feeds import service as feeds
 from open_lrs.learners import merging
-from open_lrs.learners import service as learners
-from open_lrs.learners.schemas import LearnerRegistration, LearnerResult
-from open_lrs.records import access_log, catalogue, enrolment, reading
+from open_lrs.learners.schemas import LearnerResult
+from open_lrs.records import access_log, enrolment, reading
 from open_lrs.records.access import RecordRequest
 from tests.conftest import OrgFactory
-from tests.factories import MODEL_VERSION, learner_payload
+from tests.factories import MODEL_VERSION
 
 ENGLISH = "60101037"  # GCSE (9-1) in English Language, in the sample catalogue
 
 
-@pytest.fixture(autouse=True)
-def sample_catalogue(db: Database) -> None:
-    catalogue.load(db.unit_of_work(), None, catalogue.sample_entries())
-
-
-@pytest.fixture
-def provider(make_org: OrgFactory) -> Actor:
-    return make_org("provider")[0]
-
-
-@pytest.fixture
-def awarder(make_org: OrgFactory) -> Actor:
-    return make_org("awarding_organisation")[0]
-
-
-@pytest.fixture
-def register(db: Database, provider: Actor) -> Callable[..., LearnerResult]:
-    def make(**overrides: Any) -> LearnerResult:
-        body = learner_payload(**{"ability_to_share": "1", **overrides})
-        return learners.register(
-            db.unit_of_work(), provider, LearnerRegistration(**body), MODEL_VERSION
-        )
-
-    return make
+pytestmark = pytest.mark.usefixtures("sample_catalogue")
 
 
 def awarded(db: Database, awarder: Actor, learner: LearnerResult) -> None:
